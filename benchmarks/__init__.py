@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks` prints a table of speed, memory and quality per technique."""

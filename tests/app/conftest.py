@@ -1,0 +1,38 @@
+"""AppTest helpers: run the real app (app.py with st.navigation) headless."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def app_test(page: str | None = None, *, query: dict | None = None, timeout: float = 60) -> AppTest:
+    """An AppTest of app.py, switched to ``page`` (e.g. "pages/digits.py") and run once.
+
+    ``query`` sets the URL query string before the first run (a shared link).
+    """
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    if page is not None:
+        at.switch_page(page)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    """All markdown, captions, infos, warnings, errors and titles of a run, joined (for assertions)."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    return "\n".join(parts)
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture
+def make_app():
+    return app_test

@@ -1,0 +1,56 @@
+"""Take a full-page screenshot of one page in headless Chromium.
+
+Usage: python tests/e2e/screenshot.py pages/<page>.py OUT.png [QUERY] [--width 1400] [--url http://127.0.0.1:8501]
+
+Starts its own server unless --url is given; QUERY is a query string such as "k=5&image=coffee".
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import CHROMIUM, CHROMIUM_ARGS, start_server, wait_for_app  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("page")
+    parser.add_argument("out")
+    parser.add_argument("query", nargs="?", default="")
+    parser.add_argument("--width", type=int, default=1400)
+    parser.add_argument("--height", type=int, default=1000)
+    parser.add_argument("--url", default=None)
+    parser.add_argument("--wait", type=float, default=1.0, help="extra seconds to wait after the run")
+    args = parser.parse_args()
+    proc = None
+    url = args.url
+    if url is None:
+        proc, url = start_server()
+    stem = Path(args.page).stem
+    path = "" if stem == "home" else stem
+    target = f"{url}/{path}" + (f"?{args.query}" if args.query else "")
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_page(viewport={"width": args.width, "height": args.height})
+            page.goto(target)
+            wait_for_app(page, timeout=120_000)
+            page.wait_for_timeout(int(args.wait * 1000))
+            page.screenshot(path=args.out, full_page=True)
+            errors = page.locator('[data-testid="stException"]')
+            if errors.count():
+                print("EXCEPTION ON PAGE:\n" + errors.first.inner_text()[:3000])
+            browser.close()
+    finally:
+        if proc is not None:
+            proc.terminate()
+    print(f"saved {args.out} ({target})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Streamlit-side helpers shared by every page (the only layer besides pages that imports streamlit)."""

@@ -1,0 +1,50 @@
+"""The project's caching rule, written once.
+
+Expensive results are cached with Streamlit's caches, keyed on the full bytes
+digest of every numpy array argument (Streamlit's own hash samples large
+arrays, so two different images could collide) plus the other arguments, and
+bounded in size and age.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import streamlit as st
+
+from core.images import image_digest
+
+__all__ = ["cache_data", "cache_resource", "HASH_FUNCS"]
+
+#: numpy arrays are hashed by a digest of all their bytes, shape and dtype.
+HASH_FUNCS = {np.ndarray: image_digest}
+
+
+def cache_data(func=None, *, max_entries: int = 8, ttl: float = 3600, **kwargs):
+    """``st.cache_data`` with digest-keyed arrays and bounded ``max_entries`` / ``ttl``."""
+    decorator = st.cache_data(max_entries=max_entries, ttl=ttl, hash_funcs=HASH_FUNCS, **kwargs)
+    return decorator(func) if func is not None else decorator
+
+
+def cache_resource(func=None, *, max_entries: int = 4, ttl: float = 3600, **kwargs):
+    """``st.cache_resource`` with digest-keyed arrays and bounded ``max_entries`` / ``ttl``.
+
+    For objects that must not be copied per call (trained models).
+    """
+    decorator = st.cache_resource(max_entries=max_entries, ttl=ttl, hash_funcs=HASH_FUNCS, **kwargs)
+    return decorator(func) if func is not None else decorator
+
+
+@functools.lru_cache(maxsize=32)
+def _sample(name: str) -> np.ndarray:
+    from core.images import load_sample
+
+    image = load_sample(name)
+    image.setflags(write=False)  # shared by every session: never modified in place
+    return image
+
+
+def sample(name: str) -> np.ndarray:
+    """A bundled sample, loaded once per process and shared read-only by all sessions."""
+    return _sample(name)

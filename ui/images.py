@@ -1,0 +1,149 @@
+"""The shared image input: bundled samples or an upload, at the working size."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from core.images import SAMPLES, ImageError, fit_working_size, image_digest, read_image
+from ui.cache import sample
+
+__all__ = ["ImageInput", "image_input", "WORKING_SIZES"]
+
+_UPLOAD = "_upload"  # session key: the last good upload (decoded), shared by every page
+_UPLOAD_ERROR = "_upload_error"
+_WORKING_SIZE = "working_size"
+#: Choices for the longest side the pages work at, in pixels.
+WORKING_SIZES = [256, 384, 512, 768, 1024, 1536, 2048]
+#: Uploads are kept in memory at most this large (longest side) — the largest working size.
+_KEEP_SIDE = max(WORKING_SIZES)
+
+
+@dataclass(frozen=True)
+class ImageInput:
+    """The image a page works on.
+
+    Attributes
+    ----------
+    image : ndarray of uint8
+        ``(H, W, 3)`` RGB or ``(H, W)`` gray, at the working size.
+    name : str
+        The sample's name, or the uploaded file's name.
+    digest : str
+        Digest of ``image`` (a cache key).
+    is_upload : bool
+        True for an uploaded file (it cannot travel in a share link).
+    original_shape : tuple
+        Shape before fitting to the working size.
+    """
+
+    image: np.ndarray
+    name: str
+    digest: str
+    is_upload: bool
+    original_shape: tuple
+
+
+@functools.lru_cache(maxsize=64)
+def _sample_at(name: str, max_side: int) -> tuple[np.ndarray, str]:
+    image = fit_working_size(sample(name), max_side)
+    image.setflags(write=False)
+    return image, image_digest(image)
+
+
+def _on_upload(uploader_key: str, image_key: str) -> None:
+    file = st.session_state.get(uploader_key)
+    st.session_state.pop(_UPLOAD_ERROR, None)
+    if file is None:
+        return
+    try:
+        image = read_image(file.getvalue())
+    except ImageError as err:
+        st.session_state[_UPLOAD_ERROR] = f"**{file.name}**: {err}"
+        return
+    original_shape = image.shape
+    image = fit_working_size(image, _KEEP_SIDE)
+    image.setflags(write=False)
+    st.session_state[_UPLOAD] = {"name": file.name, "image": image, "original_shape": original_shape}
+    st.session_state[image_key] = "upload"
+
+
+def working_size() -> int:
+    """The longest side, in pixels, pages work at (a sidebar setting, default 1024)."""
+    return int(st.session_state.get(_WORKING_SIZE, 1024))
+
+
+def image_input(ps, *, container=None, label: str = "Image", gray_note: str | None = None) -> ImageInput:
+    """Render the sample picker and uploader; return the image to work on.
+
+    Parameters
+    ----------
+    ps : ui.params.ParamSet
+        The page's parameters; must have been created with ``image=<default sample>``.
+    container : Streamlit container, optional
+        Where to render (default: the sidebar).
+    label : str
+        The picker's label.
+    gray_note : str, optional
+        A caption shown when the page converts colour input to gray.
+    """
+    container = container or st.sidebar
+    image_key = ps.key("image")
+    uploader_key = f"{ps.page}:uploader"
+    with container:
+        st.subheader(label)
+        upload = st.session_state.get(_UPLOAD)
+        if ps.value("image") == "upload" and upload is None:
+            st.session_state[image_key] = ps.fields["image"].default
+            st.info("An uploaded image cannot travel in a link: showing a bundled sample instead. Upload yours below.")
+
+        def fmt(option: str) -> str:
+            if option == "upload":
+                return f"📤 Your upload: {upload['name']}" if upload else "📤 Your upload (choose a file below)"
+            return option
+
+        options = list(SAMPLES) + (["upload"] if upload else [])
+        choice = st.selectbox(
+                label, options=options, format_func=fmt, key=image_key, label_visibility="collapsed",
+                persist_state="session",
+            )
+        if choice != "upload":
+            st.caption(SAMPLES[choice])
+        st.file_uploader(
+            "Upload an image",
+            type=["png", "jpg", "jpeg", "tif", "tiff", "bmp", "gif", "webp"],
+            key=uploader_key,
+            on_change=_on_upload,
+            args=(uploader_key, image_key),
+            help="PNG, JPEG, TIFF, BMP, GIF or WebP. It stays in this browser session's memory only.",
+        )
+        if st.session_state.get(_UPLOAD_ERROR):
+            st.error(st.session_state[_UPLOAD_ERROR], icon="🚫")
+        st.session_state.setdefault(_WORKING_SIZE, 1024)
+        st.select_slider(
+            "Working size (longest side, px)",
+            options=WORKING_SIZES,
+            key=_WORKING_SIZE,
+            persist_state="session",
+            help="Larger images are downscaled to this size for interactive work.",
+        )
+        max_side = working_size()
+        if choice == "upload":
+            image = fit_working_size(upload["image"], max_side)
+            result = ImageInput(image, upload["name"], image_digest(image), True, upload["original_shape"])
+        else:
+            image, digest = _sample_at(choice, max_side)
+            result = ImageInput(image, choice, digest, False, sample(choice).shape)
+        height, width = result.image.shape[:2]
+        oh, ow = result.original_shape[:2]
+        kind = "gray" if result.image.ndim == 2 else "colour"
+        if (oh, ow) != (height, width):
+            st.caption(f"Working at {width}×{height} ({kind}); original {ow}×{oh}.")
+        else:
+            st.caption(f"{width}×{height} pixels, {kind}.")
+        if gray_note and result.image.ndim == 3:
+            st.caption(gray_note)
+    return result

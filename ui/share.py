@@ -1,0 +1,94 @@
+"""Share links, "Reproduce in Python" and downloads: the same footer on every page."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.images import to_png_bytes
+
+__all__ = ["footer", "share_link", "download_png", "download_csv", "download_bytes"]
+
+
+def share_link(ps) -> str:
+    """The URL of this page with the current settings in its query string."""
+    query = ps.query()
+    try:
+        url = st.context.url or ""
+    except Exception:  # noqa: BLE001 - no browser context (tests, bare mode)
+        url = ""
+    if url:
+        parts = urlsplit(url)
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    return ("?" + urlencode(query)) if query else "?"
+
+
+def footer(ps, *, code: str | None = None, filename: str | None = None, note: str | None = None) -> None:
+    """Publish the settings to the URL and render the share box and the reproduce expander.
+
+    Parameters
+    ----------
+    ps : ui.params.ParamSet
+    code : str, optional
+        The "Reproduce in Python" script for the current values.
+    filename : str, optional
+        The script's download name (default ``"<page>.py"``).
+    note : str, optional
+        A caption under the share link (e.g. "your upload does not travel in the link").
+    """
+    ps.publish()
+    st.divider()
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**🔗 Share this view**")
+        st.code(share_link(ps), language=None, wrap_lines=True)
+        caption = "Copy the link (button at the right of the box): it opens this page with these settings."
+        if ps.fields.get("image") is not None and ps.value("image") == "upload":
+            caption += " Your uploaded image cannot travel in a link; the link opens the default sample."
+        if note:
+            caption += " " + note
+        st.caption(caption)
+    with right:
+        if code:
+            with st.expander("🐍 Reproduce in Python", expanded=False):
+                st.caption("Plain numpy, scikit-image and scikit-learn: no import of this app.")
+                st.code(code, language="python")
+            st.download_button(
+                "Download the script (.py)",
+                data=code.encode(),
+                file_name=filename or f"{ps.page}.py",
+                mime="text/x-python",
+                key=f"{ps.page}:download_script",
+            )
+
+
+def download_png(label: str, array: np.ndarray, filename: str, *, key: str | None = None, container=None) -> None:
+    """A download button for an image or label array as PNG (16-bit for many labels)."""
+    (container or st).download_button(
+        label, data=to_png_bytes(array), file_name=filename, mime="image/png", key=key or f"dl:{filename}"
+    )
+
+
+def download_csv(label: str, table: pd.DataFrame, filename: str, *, key: str | None = None, container=None) -> None:
+    """A download button for a table as CSV."""
+    (container or st).download_button(
+        label, data=table.to_csv(index=False).encode(), file_name=filename, mime="text/csv",
+        key=key or f"dl:{filename}",
+    )
+
+
+def download_npy(label: str, array: np.ndarray, filename: str, *, key: str | None = None, container=None) -> None:
+    """A download button for an array as ``.npy``."""
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    download_bytes(label, buffer.getvalue(), filename, "application/octet-stream", key=key, container=container)
+
+
+def download_bytes(label: str, data: bytes, filename: str, mime: str, *, key: str | None = None,
+                   container=None) -> None:
+    """A download button for raw bytes."""
+    (container or st).download_button(label, data=data, file_name=filename, mime=mime, key=key or f"dl:{filename}")
