@@ -4,9 +4,9 @@ import streamlit as st
 
 from ui.registry import PAGES
 
-st.set_page_config(page_title="Image ML Lab", page_icon="🔬", layout="wide")
+st.set_page_config(page_title="Image ML Lab", page_icon=":material/biotech:", layout="wide")
 
-sections: dict[str, list] = {"": [st.Page("pages/home.py", title="Home", icon="🏠", default=True)]}
+sections: dict[str, list] = {"": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)]}
 for info in PAGES:
     sections.setdefault(info.section, []).append(
         st.Page(info.path, title=info.title, icon=info.icon, url_path=info.path.split("/")[-1][:-3])

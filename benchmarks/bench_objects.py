@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks._harness import measure
+from benchmarks._harness import measure, row
 
 FEATURES = ["area", "perimeter2_over_area", "solidity"]
 
@@ -92,25 +92,19 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
     stars, truth = disks_and_stars(side)
     for variant, fn in (("core", _core), ("tutorial", _tutorial)):
         seconds, peak, (labels, ids, clusters) = measure(lambda: fn(blobs), repeat)
-        rows.append(
-            dict(technique="objects", variant=variant, megapixels=mp, seconds=seconds, peak_mb=peak,
-                 quality_name="objects found (blobs)", quality=float(len(ids)), scene="blobs")
-        )
+        rows.append(row("objects (blobs)", variant, mp, seconds, peak, "objects found", float(len(ids))))
         seconds, peak, (labels, ids, clusters) = measure(lambda: fn(stars), repeat)
         expected = [truth[int(i)] for i in ids]
-        rows.append(
-            dict(technique="objects", variant=variant, megapixels=mp, seconds=seconds, peak_mb=peak,
-                 quality_name="ARI vs truth (disks+stars)",
-                 quality=float(adjusted_rand_score(expected, clusters)), scene="disks+stars")
-        )
+        rows.append(row("objects (disks+stars)", variant, mp, seconds, peak, "ARI vs truth",
+                        float(adjusted_rand_score(expected, clusters))))
     return rows
 
 
 if __name__ == "__main__":
     import sys
 
-    for row in run(float(sys.argv[1]) if len(sys.argv) > 1 else 1.048576):
+    for r in run(float(sys.argv[1]) if len(sys.argv) > 1 else 1.048576):
         print(
-            f"{row['technique']:8s} {row['scene']:12s} {row['variant']:9s} {row['megapixels']:6.2f} MP "
-            f"{row['seconds']:7.3f} s {row['peak_mb']:7.1f} MB  {row['quality_name']} = {row['quality']:.3f}"
+            f"{r['technique']:22s} {r['variant']:9s} {r['megapixels']:6.2f} MP "
+            f"{r['seconds']:7.3f} s {r['peak_mb']:7.1f} MB  {r['quality_name']} = {r['quality']:.3f}"
         )

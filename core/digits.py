@@ -303,7 +303,7 @@ def rasterize_strokes(json_data: dict | None, shape: tuple[int, int] = (CANVAS_S
 
 
 def _ink(rgba: np.ndarray) -> np.ndarray:
-    """Ink amount in [0, 1] per pixel: alpha when it varies, else darkness."""
+    """Ink amount in [0, 1] per pixel: alpha when it varies (or is all transparent), else darkness."""
     from core.images import as_float, to_gray
 
     image = np.asarray(rgba)
@@ -315,7 +315,7 @@ def _ink(rgba: np.ndarray) -> np.ndarray:
         return np.clip(as_float(image), 0, 1)
     if image.ndim == 3 and image.shape[-1] == 4:
         alpha = as_float(image[..., 3])
-        if alpha.max() > alpha.min():
+        if alpha.max() > alpha.min() or alpha.max() == 0:  # ink on a transparent ground
             return np.clip(alpha, 0, 1)
         return 1.0 - to_gray(image[..., :3])
     if image.ndim == 3 and image.shape[-1] == 3:

@@ -8,7 +8,7 @@ from ui.registry import PAGES
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
-st.title("🔬 Image ML Lab")
+st.title(":material/biotech: Image ML Lab")
 st.markdown(
     "Classical image processing meets machine learning, one technique per page — the scikit-image tutorial "
     "**Image processing and machine learning**, made live. A *sample* can be a whole image (digits), a pixel "

@@ -8,12 +8,15 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def app_test(page: str | None = None, *, query: dict | None = None, timeout: float = 60) -> AppTest:
+def app_test(page: str | None = None, *, query: dict | None = None, timeout: float = 60,
+             working_size: int = 256) -> AppTest:
     """An AppTest of app.py, switched to ``page`` (e.g. "pages/digits.py") and run once.
 
-    ``query`` sets the URL query string before the first run (a shared link).
+    ``query`` sets the URL query string before the first run (a shared link); ``working_size`` (the
+    sidebar setting) defaults to 256 px to keep the suite fast.
     """
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.session_state["working_size"] = working_size
     if page is not None:
         at.switch_page(page)
     if query:

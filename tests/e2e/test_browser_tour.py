@@ -1,0 +1,71 @@
+"""A real browser tour: Home, every page, an upload through the file uploader, a screenshot per page."""
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from tests.e2e.conftest import no_exception_in_page, screenshot, wait_for_app
+from ui.registry import PAGES
+
+
+def _url(server_url: str, path: str) -> str:
+    return f"{server_url}/{Path(path).stem}"
+
+
+def test_home_then_every_page(page, server_url):
+    page.goto(server_url)
+    wait_for_app(page)
+    assert page.get_by_text("Image ML Lab").first.is_visible()
+    no_exception_in_page(page)
+    screenshot(page, "home")
+    # the sidebar navigation lists every page
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    for info in PAGES:
+        assert nav.get_by_text(info.title, exact=True).count() == 1, info.title
+    for info in PAGES:
+        page.goto(_url(server_url, info.path))
+        wait_for_app(page, timeout=120_000)
+        no_exception_in_page(page)
+        screenshot(page, Path(info.path).stem)
+
+
+def test_upload_a_png_and_see_it_used(page, server_url, tmp_path):
+    # a 300×200 image with a distinctive size, so the page's size caption proves it is in use
+    image = np.zeros((200, 300, 3), np.uint8)
+    image[:, :150] = (220, 40, 40)
+    image[50:150, 180:260] = (30, 200, 90)
+    path = tmp_path / "my_upload.png"
+    Image.fromarray(image).save(path)
+    page.goto(f"{server_url}/thresholding")
+    wait_for_app(page, timeout=120_000)
+    page.locator('[data-testid="stSidebar"] [data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.wait_for_timeout(500)
+    wait_for_app(page, timeout=120_000)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_by_text("300×200 pixels").count() >= 1
+    assert sidebar.get_by_text("my_upload.png").count() >= 1
+    no_exception_in_page(page)
+    screenshot(page, "upload_used")
+
+
+def test_bad_upload_shows_a_message(page, server_url, tmp_path):
+    path = tmp_path / "notes.png"
+    path.write_bytes(b"this is not an image at all" * 10)
+    page.goto(f"{server_url}/thresholding")
+    wait_for_app(page, timeout=120_000)
+    page.locator('[data-testid="stSidebar"] [data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.wait_for_timeout(500)
+    wait_for_app(page, timeout=120_000)
+    assert page.get_by_text("not an image that can be read").count() >= 1
+    no_exception_in_page(page)
+
+
+def test_share_link_round_trip(page, server_url):
+    """Open a page with settings in its URL, and see them applied and kept in the address bar."""
+    page.goto(f"{server_url}/thresholding?image=coins")
+    wait_for_app(page, timeout=120_000)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_by_text("coins").count() >= 1
+    assert "image=coins" in page.url
+    no_exception_in_page(page)
