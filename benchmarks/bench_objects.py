@@ -91,9 +91,9 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
     blobs = make_blobs(side, 0.05, 0.2, seed=0)
     stars, truth = disks_and_stars(side)
     for variant, fn in (("core", _core), ("tutorial", _tutorial)):
-        seconds, peak, (labels, ids, clusters) = measure(lambda: fn(blobs), repeat)
+        seconds, peak, (labels, ids, clusters) = measure(lambda fn=fn: fn(blobs), repeat)
         rows.append(row("objects (blobs)", variant, mp, seconds, peak, "objects found", float(len(ids))))
-        seconds, peak, (labels, ids, clusters) = measure(lambda: fn(stars), repeat)
+        seconds, peak, (labels, ids, clusters) = measure(lambda fn=fn: fn(stars), repeat)
         expected = [truth[int(i)] for i in ids]
         rows.append(row("objects (disks+stars)", variant, mp, seconds, peak, "ARI vs truth",
                         float(adjusted_rand_score(expected, clusters))))

@@ -73,7 +73,7 @@ PROPERTY_LABELS: dict[str, str] = {
 }
 
 #: Scalings understood by :func:`scale_features` / :func:`cluster_objects`.
-SCALINGS: tuple[str, ...] = ("none", "max", "standard", "robust")
+SCALINGS: tuple[str, ...] = ("none", "area_max", "max", "standard", "robust")
 
 #: Cluster colours (plotly's default qualitative sequence); cluster ``c`` → ``PALETTE[c % 10]``.
 PALETTE: tuple[str, ...] = (
@@ -412,19 +412,23 @@ def measure_objects(labels: np.ndarray, properties=PROPERTIES) -> pd.DataFrame:
 # --------------------------------------------------------------------------- cluster
 
 
-def scale_features(features: np.ndarray, scaling: str = "standard") -> np.ndarray:
+def scale_features(features: np.ndarray, scaling: str = "standard", *, names=None) -> np.ndarray:
     """Scale a feature matrix column by column.
 
     Parameters
     ----------
     features : ndarray, shape (n_objects, n_features)
-    scaling : {"none", "max", "standard", "robust"}
-        ``"none"``: as measured; ``"max"``: each column divided by its largest
-        absolute value (the tutorial's ``data[:, 0] /= data[:, 0].max()``,
-        applied to every chosen column; all-zero columns are left alone);
-        ``"standard"``: zero mean, unit variance (:class:`~sklearn.preprocessing.StandardScaler`);
+    scaling : {"none", "area_max", "max", "standard", "robust"}
+        ``"none"``: as measured; ``"area_max"``: the tutorial's second step,
+        ``data[:, 0] /= data[:, 0].max()`` — only the ``area`` column is
+        divided by its maximum, the others stay as measured (needs ``names``);
+        ``"max"``: every column divided by its own largest absolute value
+        (all-zero columns are left alone); ``"standard"``: zero mean, unit
+        variance (:class:`~sklearn.preprocessing.StandardScaler`);
         ``"robust"``: median removed, divided by the interquartile range
         (:class:`~sklearn.preprocessing.RobustScaler`).
+    names : sequence of str, optional
+        The column names (required for ``"area_max"``).
 
     Returns
     -------
@@ -435,6 +439,19 @@ def scale_features(features: np.ndarray, scaling: str = "standard") -> np.ndarra
         raise ValueError(f"features must be a 2-D (n_objects, n_features) array; got shape {X.shape}.")
     if scaling == "none":
         return X.copy()
+    if scaling == "area_max":
+        names = list(names) if names is not None else []
+        if "area" not in names:
+            raise ValueError(
+                "'area ÷ max' divides the area by its maximum, but the area is not among the chosen features; "
+                "add it, or choose 'max' to divide every feature by its own maximum."
+            )
+        out = X.copy()
+        i = names.index("area")
+        top = out[:, i].max() if len(out) else 1.0
+        if top > 0:
+            out[:, i] = out[:, i] / top
+        return out
     if scaling == "max":
         top = np.abs(X).max(axis=0) if len(X) else np.ones(X.shape[1])
         top = np.where(top > 0, top, 1.0)
@@ -468,7 +485,7 @@ def cluster_objects(
         Columns of ``table`` to cluster on (at least one).
     n_clusters : int
         Number of clusters k, 1 ≤ k ≤ number of objects.
-    scaling : {"none", "max", "standard", "robust"}
+    scaling : {"none", "area_max", "max", "standard", "robust"}
         See :func:`scale_features`.
     random_state : int
         Seed of :class:`~sklearn.cluster.KMeans` (``n_init=10``).
@@ -501,7 +518,7 @@ def cluster_objects(
     X = table[features].to_numpy(dtype=np.float64)
     if not np.all(np.isfinite(X)):
         raise ValueError("Some feature values are NaN or infinite; drop those features or objects.")
-    X = scale_features(X, scaling)
+    X = scale_features(X, scaling, names=features)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fewer distinct points than k: KMeans warns, result still valid
         raw = KMeans(n_clusters=n_clusters, n_init=10, random_state=int(random_state)).fit(X).labels_

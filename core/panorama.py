@@ -55,8 +55,9 @@ BLENDS = ("feather", "seam", "average")
 
 #: Default ORB settings for registration: more keypoints, a lower FAST
 #: threshold and fewer pyramid levels than the tutorial (800, 0.05, 8): more
-#: and better-spread matches at a similar cost.
-ORB_DEFAULTS = dict(n_keypoints=2000, fast_threshold=0.02, fast_n=9, downscale=1.2, n_scales=5, harris_k=0.04)
+#: and better-localised matches (coarse pyramid levels localise poorly) at a
+#: similar cost. Raise n_scales for photos that differ in scale by more than ~1.5×.
+ORB_DEFAULTS = dict(n_keypoints=2000, fast_threshold=0.04, fast_n=9, downscale=1.2, n_scales=3, harris_k=0.04)
 
 #: Registrations with fewer RANSAC inliers than this are refused.
 MIN_INLIERS = 12
@@ -252,6 +253,65 @@ def _check_matrix(matrix: np.ndarray, shape, fixed_shape=None) -> None:
         )
 
 
+def _weighted_fit(model: str, src: np.ndarray, dst: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
+    """Weighted least-squares fit of ``model`` mapping ``src`` to ``dst`` (both (N, 2) ``(x, y)``).
+
+    Minimises ``sum(weights * algebraic_error**2)`` (the DLT for a homography,
+    plain least squares for affine, Umeyama for similarity / Euclidean).
+    Returns the 3×3 matrix, or None when the points are degenerate.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    w = w / w.max()
+    if model in ("similarity", "euclidean"):
+        mu_s = (w[:, None] * src).sum(0) / w.sum()
+        mu_d = (w[:, None] * dst).sum(0) / w.sum()
+        s0, d0 = src - mu_s, dst - mu_d
+        cov = (w[:, None] * d0).T @ s0 / w.sum()
+        u, sv, vt = np.linalg.svd(cov)
+        sign = np.diag([1.0, np.sign(np.linalg.det(u) * np.linalg.det(vt)) or 1.0])
+        rot = u @ sign @ vt
+        var = (w * (s0**2).sum(1)).sum() / w.sum()
+        scale = float(np.trace(np.diag(sv) @ sign) / var) if model == "similarity" and var > 0 else 1.0
+        out = np.eye(3)
+        out[:2, :2] = scale * rot
+        out[:2, 2] = mu_d - scale * rot @ mu_s
+        return out
+    # normalise both point sets (Hartley) for a well-conditioned solve
+    def norm(p):
+        c = p.mean(0)
+        d = np.sqrt(((p - c) ** 2).sum(1)).mean()
+        if not d > 0:
+            return None
+        k = np.sqrt(2) / d
+        return np.array([[k, 0, -k * c[0]], [0, k, -k * c[1]], [0, 0, 1.0]])
+
+    ts, td = norm(src), norm(dst)
+    if ts is None or td is None:
+        return None
+    ps = src @ ts[:2, :2].T + ts[:2, 2]
+    pd = dst @ td[:2, :2].T + td[:2, 2]
+    sw = np.sqrt(w)[:, None]
+    n = len(ps)
+    if model == "affine":
+        x = np.column_stack([ps, np.ones(n)]) * sw
+        sol, *_ = np.linalg.lstsq(x, pd * sw, rcond=None)
+        m = np.eye(3)
+        m[:2, :] = sol.T
+    else:
+        a = np.zeros((2 * n, 9))
+        a[0::2, 0:2], a[0::2, 2] = ps, 1.0
+        a[0::2, 6:8], a[0::2, 8] = -pd[:, :1] * ps, -pd[:, 0]
+        a[1::2, 3:5], a[1::2, 5] = ps, 1.0
+        a[1::2, 6:8], a[1::2, 8] = -pd[:, 1:] * ps, -pd[:, 1]
+        a *= np.repeat(sw, 2, axis=0)
+        _, _, vt = np.linalg.svd(a, full_matrices=False)
+        m = vt[-1].reshape(3, 3)
+    m = np.linalg.inv(td) @ m @ ts
+    if not np.all(np.isfinite(m)) or abs(m[2, 2]) < 1e-12:
+        return None
+    return m / m[2, 2]
+
+
 def estimate_transform(
     src: np.ndarray,
     dst: np.ndarray,
@@ -261,6 +321,7 @@ def estimate_transform(
     max_trials: int = 1000,
     seed: int = 0,
     refine: bool = True,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Robustly fit a transform ``src → dst`` with RANSAC (``skimage.measure.ransac``).
 
@@ -278,8 +339,12 @@ def estimate_transform(
     seed : int, optional
         Seed of RANSAC's random samples (same seed, same result).
     refine : bool, optional
-        After RANSAC, refit on the inliers by least squares and re-select the
-        inliers with the refitted model, 3 times. Gains sub-pixel accuracy.
+        After RANSAC, refit on the inliers by (weighted) least squares and
+        re-select the inliers with the refitted model, up to 3 times. Gains
+        sub-pixel accuracy.
+    weights : (Q,) array, optional
+        Confidence of each match for the refit (e.g. ``1 / (s_moving² + s_fixed²)``
+        with the keypoints' pyramid scales: coarse levels localise worse).
 
     Returns
     -------
@@ -325,13 +390,16 @@ def estimate_transform(
     matrix = np.asarray(tf.params, dtype=np.float64)
     inliers = np.asarray(inliers, dtype=bool)
     if refine:
+        w = np.ones(len(src)) if weights is None else np.asarray(weights, dtype=np.float64).reshape(-1)
+        if len(w) != len(src) or not np.all(w > 0):
+            raise ValueError("weights must be one positive number per match.")
         for _ in range(3):
-            if np.count_nonzero(inliers) < min_samples:
+            if np.count_nonzero(inliers) < 2 * min_samples:
                 break
-            refit = cls.from_estimate(src[inliers], dst[inliers])
-            if not refit:
+            refit = _weighted_fit(model, src[inliers], dst[inliers], w[inliers])
+            if refit is None:
                 break
-            matrix = np.asarray(refit.params, dtype=np.float64)
+            matrix = refit
             new = np.linalg.norm(_apply(matrix, src) - dst, axis=1) < residual_threshold
             if np.array_equal(new, inliers):
                 break
@@ -362,9 +430,10 @@ def register_features(
     matches = match_features(moving.descriptors, fixed.descriptors, cross_check=cross_check, max_ratio=max_ratio)
     src = moving.keypoints[matches[:, 0]][:, ::-1]
     dst = fixed.keypoints[matches[:, 1]][:, ::-1]
+    weights = 1.0 / (moving.scales[matches[:, 0]] ** 2 + fixed.scales[matches[:, 1]] ** 2) ** 2
     matrix, inliers, residuals = estimate_transform(
         src, dst, model=model, residual_threshold=residual_threshold, max_trials=max_trials, seed=seed,
-        refine=refine,
+        refine=refine, weights=weights,
     )
     n_in = int(inliers.sum())
     if n_in < MIN_INLIERS:

@@ -1,6 +1,6 @@
 """Scribbles: Fabric.js canvas drawings → label images, presets and share-link tokens.
 
-The drawable canvas (``streamlit-drawable-canvas`` 0.13, Fabric.js 6) returns its drawing
+The drawable canvas (``streamlit-drawable-canvas`` 0.13, Fabric.js 7) returns its drawing
 as Fabric JSON objects in *canvas* pixels. This module rasterises those objects
 geometrically at *image* resolution — the labels are never recovered from the
 anti-aliased colours of a rendered canvas — and converts in the other direction for
@@ -35,7 +35,6 @@ __all__ = [
     "Primitive",
     "decode_strokes",
     "encode_strokes",
-    "most_uncertain_region",
     "normalize_color",
     "objects_to_primitives",
     "primitives_to_objects",
@@ -261,7 +260,7 @@ def _object_transform(obj, dims):
         sw_canvas = sw * math.sqrt(abs(sx * sy))
     angle = math.radians(_num(obj, "angle", 0.0))
     rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
-    ox, oy = _origin(obj.get("originX", "left")), _origin(obj.get("originY", "top"))
+    ox, oy = _origin(obj.get("originX", "center")), _origin(obj.get("originY", "center"))  # Fabric 7 defaults
     offset = rot @ np.array([(0.5 - ox) * outer[0], (0.5 - oy) * outer[1]])
     center = np.array([_num(obj, "left"), _num(obj, "top")]) + offset
     flip = np.array([-1.0 if obj.get("flipX") else 1.0, -1.0 if obj.get("flipY") else 1.0])
@@ -416,36 +415,51 @@ def objects_to_primitives(objects, class_of_color: Mapping, scale=1.0) -> list[P
 
 
 # --------------------------------------------------------------------------- rasterising
-def _paint_segments(out, pts, radius, code, *, butt=False, closed=False):
+def _paint_segments(out, pts, radius, code, *, cap="round", chunk=16):
+    """Paint thick segments: ``cap`` is "round" (brush), "butt" (line) or "square" (mitred
+    corners of closed shapes: each side extended by the half width, as Fabric's miter join).
+
+    Consecutive segments are handled ``chunk`` at a time over their common bounding box (one
+    vectorised distance computation per chunk instead of a Python loop per segment).
+    """
     h, w = out.shape
-    n = len(pts)
-    if n == 1:
+    if len(pts) == 1:
         pts = np.vstack([pts, pts])
-    for a, b in zip(pts[:-1], pts[1:]):
-        lo = np.floor(np.minimum(a, b) - radius - 0.5).astype(int)
-        hi = np.ceil(np.maximum(a, b) + radius + 0.5).astype(int)
+    r2 = radius**2
+    for s0 in range(0, len(pts) - 1, chunk):
+        a = pts[s0 : s0 + chunk]            # (S, 2) segment starts
+        b = pts[s0 + 1 : s0 + chunk + 1]    # (S, 2) segment ends
+        a = a[: len(b)]
+        lo = np.floor(np.minimum(a, b).min(axis=0) - radius - 0.5).astype(int)
+        hi = np.ceil(np.maximum(a, b).max(axis=0) + radius + 0.5).astype(int)
         c0, r0 = max(lo[0], 0), max(lo[1], 0)
         c1, r1 = min(hi[0], w), min(hi[1], h)
         if c0 >= c1 or r0 >= r1:
             continue
+        if len(a) > 1 and (r1 - r0) * (c1 - c0) > 40_000:  # long segments: one at a time
+            _paint_segments(out, pts[s0 : s0 + len(a) + 1], radius, code, cap=cap, chunk=1)
+            continue
         xs = np.arange(c0, c1) + 0.5
         ys = np.arange(r0, r1) + 0.5
-        px, py = xs[None, :] - a[0], ys[:, None] - a[1]
+        px = xs[None, :, None] - a[:, 0]    # (rows, cols, S) via broadcasting below
+        px = np.broadcast_to(px, (len(ys), len(xs), len(a)))
+        py = ys[:, None, None] - a[:, 1]
         d = b - a
-        len2 = float(d @ d)
-        if len2 == 0:
-            if butt:
-                continue
-            inside = px**2 + py**2 <= radius**2
+        len2 = (d**2).sum(axis=1)
+        safe = np.where(len2 > 0, len2, 1.0)
+        t = (px * d[:, 0] + py * d[:, 1]) / safe
+        if cap == "round":
+            tc = np.clip(t, 0, 1)
+            dist2 = (px - tc * d[:, 0]) ** 2 + (py - tc * d[:, 1]) ** 2
+            inside = dist2 <= r2
         else:
-            t = (px * d[0] + py * d[1]) / len2
-            if butt:
-                cross = (px * d[1] - py * d[0]) ** 2 / len2
-                inside = (t >= 0) & (t <= 1) & (cross <= radius**2)
-            else:
-                tc = np.clip(t, 0, 1)
-                inside = (px - tc * d[0]) ** 2 + (py - tc * d[1]) ** 2 <= radius**2
-        out[r0:r1, c0:c1][inside] = code
+            ext = np.where(len2 > 0, radius / np.sqrt(safe), 0.0) if cap == "square" else 0.0
+            cross = (px * d[:, 1] - py * d[:, 0]) ** 2 / safe
+            inside = (t >= -ext) & (t <= 1 + ext) & (cross <= r2) & (len2 > 0)
+            if cap == "square":  # a zero-length side of a closed shape: a square dot
+                dot = (len2 == 0) & (np.abs(px) <= radius) & (np.abs(py) <= radius)
+                inside |= dot
+        out[r0:r1, c0:c1][inside.any(axis=-1)] = code
 
 
 def _paint_polygon(out, pts, code):
@@ -489,7 +503,9 @@ def rasterize_primitives(primitives: Iterable[Primitive], shape) -> np.ndarray:
         if prim.kind == FILLED and len(pts) >= 3:
             _paint_polygon(out, pts, prim.code)
         if radius > 0:
-            _paint_segments(out, pts, radius, prim.code, butt=prim.kind == POLYLINE_BUTT)
+            cap = {POLYLINE_ROUND: "round", POLYLINE_BUTT: "butt"}.get(prim.kind, "square")
+            # merge nearly collinear samples (≤ 0.2 px off): far fewer segments, same pixels
+            _paint_segments(out, _simplify(pts, 0.2), radius, prim.code, cap=cap)
         if radius < 0.75:
             _paint_vertices(out, pts, prim.code)
     return out
@@ -580,9 +596,9 @@ def primitives_to_objects(
         pts = np.asarray(prim.points, dtype=float).reshape(-1, 2) / factor
         sw = float(prim.width) / width_factor
         fill = _rgba(color, fill_alpha) if prim.kind == FILLED else None
-        common = {
-            "originX": "left",
-            "originY": "top",
+        common = {  # Fabric 7 defaults to centre origins; say so explicitly anyway
+            "originX": "center",
+            "originY": "center",
             "scaleX": 1,
             "scaleY": 1,
             "angle": 0,
@@ -597,8 +613,8 @@ def primitives_to_objects(
                 {
                     "type": "Rect",
                     **common,
-                    "left": round(lo[0] - sw / 2, 3),
-                    "top": round(lo[1] - sw / 2, 3),
+                    "left": round((lo[0] + hi[0]) / 2, 3),
+                    "top": round((lo[1] + hi[1]) / 2, 3),
                     "width": round(hi[0] - lo[0], 3),
                     "height": round(hi[1] - lo[1], 3),
                     "fill": fill if fill else "rgba(0, 0, 0, 0)",
@@ -616,8 +632,8 @@ def primitives_to_objects(
             {
                 "type": "Path",
                 **common,
-                "left": round(lo[0] - sw / 2, 3),
-                "top": round(lo[1] - sw / 2, 3),
+                "left": round((lo[0] + hi[0]) / 2, 3),
+                "top": round((lo[1] + hi[1]) / 2, 3),
                 "width": round(hi[0] - lo[0], 3),
                 "height": round(hi[1] - lo[1], 3),
                 "fill": fill,
@@ -678,11 +694,30 @@ def rects_to_drawing(
 
 # --------------------------------------------------------------------------- share tokens
 def _simplify(pts: np.ndarray, tolerance: float) -> np.ndarray:
-    if len(pts) <= 2:
+    """Douglas–Peucker simplification of a polyline (iterative, keeps both ends)."""
+    n = len(pts)
+    if n <= 2 or tolerance <= 0:
         return pts
-    from skimage.measure import approximate_polygon
-
-    return approximate_polygon(pts, tolerance)
+    keep = np.zeros(n, dtype=bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, n - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j <= i + 1:
+            continue
+        a, b = pts[i], pts[j]
+        seg = pts[i + 1 : j] - a
+        d = b - a
+        norm = float(np.hypot(*d))
+        if norm == 0:
+            dist = np.hypot(seg[:, 0], seg[:, 1])
+        else:
+            dist = np.abs(seg[:, 0] * d[1] - seg[:, 1] * d[0]) / norm
+        k = int(np.argmax(dist))
+        if dist[k] > tolerance:
+            keep[i + 1 + k] = True
+            stack += [(i, i + 1 + k), (i + 1 + k, j)]
+    return pts[keep]
 
 
 def encode_strokes(objects, class_of_color: Mapping, scale=1.0, *, tolerance: float = 0.5) -> str:
@@ -782,48 +817,3 @@ def decode_strokes(token: str, color_of_class: Mapping, scale=1.0, *, fill_alpha
         If the token is corrupt or of another version (the message says to redraw).
     """
     return primitives_to_objects(_decode_primitives(token), color_of_class, scale, fill_alpha=fill_alpha)
-
-
-# --------------------------------------------------------------------------- guidance
-def most_uncertain_region(uncertainty: np.ndarray, labels: np.ndarray | None = None, *, size: int | None = None):
-    """Find where a new scribble would help most: the window of highest mean uncertainty.
-
-    Parameters
-    ----------
-    uncertainty : ndarray, shape (H, W)
-        Per-pixel uncertainty, higher = less sure (e.g. ``1 - max probability``).
-    labels : ndarray of int, shape (H, W), optional
-        Pixels already scribbled (non-zero) count as certain.
-    size : int, optional
-        Window side in pixels; default 1/12 of the shorter side (at least 5).
-
-    Returns
-    -------
-    row, col : int
-        Centre of the most uncertain window.
-    radius : int
-        Half the window side (for drawing a marker).
-    score : float
-        Mean uncertainty in that window.
-    """
-    from scipy import ndimage as ndi
-
-    u = np.asarray(uncertainty, dtype=np.float64)
-    if u.ndim != 2 or min(u.shape) < 1:
-        raise ValueError(f"uncertainty must be a 2-D (H, W) map; got shape {u.shape}.")
-    u = np.nan_to_num(u, nan=0.0)
-    if labels is not None:
-        labels = np.asarray(labels)
-        if labels.shape != u.shape:
-            raise ValueError(f"labels shape {labels.shape} must equal the uncertainty shape {u.shape}.")
-        u = np.where(labels > 0, 0.0, u)
-    if size is None:
-        size = max(5, min(u.shape) // 12)
-    size = int(max(1, min(size, *u.shape)))
-    mean = ndi.uniform_filter(u, size=size, mode="constant")
-    half = size // 2
-    inner = mean[half : u.shape[0] - half or None, half : u.shape[1] - half or None]
-    if inner.size == 0:
-        inner, half = mean, 0
-    r, c = np.unravel_index(int(np.argmax(inner)), inner.shape)
-    return int(r + half), int(c + half), int(max(1, half)), float(inner[r, c])

@@ -84,7 +84,7 @@ def _stroke(mask, rng, budget, width):
     steps = 0
     while length < n_target and steps < 20 * n_target + 100:
         steps += 1
-        ang += rng.normal(0, 0.15)
+        ang += rng.normal(0, 0.08)
         ny, nx = y + np.sin(ang), x + np.cos(ang)
         iy, ix = int(round(ny)), int(round(nx))
         if not (0 <= iy < h and 0 <= ix < w) or not mask[iy, ix]:
@@ -129,13 +129,22 @@ def texture_mosaic(shape=(512, 512), *, n_regions=8, scribble_fraction=0.015, br
         raise ValueError("n_regions must be ≥ 3 so every texture appears")
     rng = np.random.default_rng(seed)
     textures = equalized_textures((h, w))
-    # Voronoi regions with wobbly borders (distance perturbed by smooth noise)
-    centres = rng.uniform((0, 0), (h, w), size=(n_regions, 2))
+    # Voronoi cells of well-spread centres, borders made wobbly by a smooth domain warp
+    min_dist = 0.6 * np.sqrt(h * w / n_regions)
+    centres = []
+    for _ in range(2000):
+        c = rng.uniform((0, 0), (h, w))
+        if all(np.hypot(*(c - o)) >= min_dist for o in centres):
+            centres.append(c)
+            if len(centres) == n_regions:
+                break
+    centres = np.array(centres)
+    n_regions = len(centres)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    noise = ndi.gaussian_filter(rng.normal(size=(n_regions, h, w)).astype(np.float32),
-                                sigma=(0, h / 16, w / 16))
-    noise *= (min(h, w) / 10) / (noise.std() or 1)
-    d = np.stack([np.hypot(yy - cy, xx - cx) for cy, cx in centres]) + noise
+    warp = ndi.gaussian_filter(rng.normal(size=(2, h, w)).astype(np.float32), sigma=(0, h / 12, w / 12))
+    warp *= (min(h, w) / 20) / (warp.std() or 1)
+    wy, wx = yy + warp[0], xx + warp[1]
+    d = np.stack([np.hypot(wy - cy, wx - cx) for cy, cx in centres])
     region = np.argmin(d, axis=0)
     cls = np.concatenate([rng.permutation(3), rng.integers(0, 3, n_regions - 3)]) + 1
     truth = cls[region].astype(np.int32)
@@ -143,17 +152,26 @@ def texture_mosaic(shape=(512, 512), *, n_regions=8, scribble_fraction=0.015, br
     for k in range(3):
         image[truth == k + 1] = textures[k][truth == k + 1]
     image = np.round(image * 255).astype(np.uint8)
-    # scribbles: a budget per region ∝ its area, 1-3 strokes each
+    # scribbles: every visible region (connected part of one class, ≥ 1 % of the image) gets
+    # 1-2 strokes, with a pixel budget ∝ its area; tiny slivers are left alone, as a person would
     scribbles = np.zeros((h, w), np.int32)
     total = scribble_fraction * h * w
-    for r in range(n_regions):
-        m = region == r
+    parts = []
+    for k in (1, 2, 3):
+        cc, n = ndi.label(truth == k)
+        for i in range(1, n + 1):
+            m = cc == i
+            if m.mean() >= 0.01:
+                parts.append((k, m))
+    area = sum(m.sum() for _, m in parts)
+    for k, m in parts:
         inner = ndi.binary_erosion(m, iterations=margin, border_value=1)
-        if inner.sum() < 50:
+        if inner.sum() < 20:
+            inner = ndi.binary_erosion(m, iterations=max(1, margin // 3), border_value=1)
+        if inner.sum() == 0:
             continue
-        budget = total * m.mean() / 1.0
-        n_strokes = int(rng.integers(1, 4))
+        budget = total * m.sum() / area
+        n_strokes = int(rng.integers(1, 3))
         for _ in range(n_strokes):
-            p = _stroke(inner, rng, budget / n_strokes, brush)
-            scribbles[p] = cls[r]
+            scribbles[_stroke(inner, rng, budget / n_strokes, brush)] = k
     return Mosaic(image=image, truth=truth, scribbles=scribbles)

@@ -26,6 +26,7 @@ from scipy import ndimage as ndi
 from sklearn.ensemble import RandomForestClassifier
 
 from core.features import DEFAULT_KIND, FEATURE_KINDS, default_params, pixel_features
+from core.scribbles import strokes_to_labels  # noqa: F401
 
 __all__ = [
     "Segmenter", "Region", "HeldOutScore", "FOREST_DEFAULTS",
@@ -502,9 +503,3 @@ def load_segmenter(data):
                      feature_params=params, smoothing=float(obj["smoothing"]),
                      class_names=list(obj["class_names"]), n_features=int(obj["n_features"]),
                      color=bool(obj["color"]))
-
-
-def strokes_to_labels(objects, shape, class_of_color, scale=1.0):  # pragma: no cover - replaced below
-    """Placeholder until ``core.scribbles`` exists (re-exported from there)."""
-    from core.scribbles import strokes_to_labels as _s
-    return _s(objects, shape, class_of_color, scale=scale)

@@ -102,7 +102,7 @@ def image_input(ps, *, container=None, label: str = "Image", gray_note: str | No
 
         def fmt(option: str) -> str:
             if option == "upload":
-                return f"📤 Your upload: {upload['name']}" if upload else "📤 Your upload (choose a file below)"
+                return f"Your upload: {upload['name']}" if upload else "Your upload (choose a file below)"
             return option
 
         options = list(SAMPLES) + (["upload"] if upload else [])
@@ -121,7 +121,7 @@ def image_input(ps, *, container=None, label: str = "Image", gray_note: str | No
             help="PNG, JPEG, TIFF, BMP, GIF or WebP. It stays in this browser session's memory only.",
         )
         if st.session_state.get(_UPLOAD_ERROR):
-            st.error(st.session_state[_UPLOAD_ERROR], icon="🚫")
+            st.error(st.session_state[_UPLOAD_ERROR], icon=":material/block:")
         st.session_state.setdefault(_WORKING_SIZE, 1024)
         st.select_slider(
             "Working size (longest side, px)",

@@ -202,6 +202,9 @@ class ParamSet:
     """
 
     def __init__(self, page: str, fields: Sequence[_Field], *, image: str | None = None):
+        from ui.shell import ensure_navigation
+
+        ensure_navigation()  # a fresh server's first deep link must still run through app.py
         self.page = page
         self.fields: dict[str, _Field] = {}
         for f in fields:
@@ -254,7 +257,7 @@ class ParamSet:
                 except (ValueError, TypeError):
                     state[k] = f.default
         if notices:
-            st.warning("Some settings in this link could not be used:\n\n- " + "\n- ".join(notices), icon="🔗")
+            st.warning("Some settings in this link could not be used:\n\n- " + "\n- ".join(notices), icon=":material/link_off:")
 
     def _ensure(self) -> None:
         if not self._restored:

@@ -44,7 +44,7 @@ def footer(ps, *, code: str | None = None, filename: str | None = None, note: st
     st.divider()
     left, right = st.columns(2)
     with left:
-        st.markdown("**🔗 Share this view**")
+        st.markdown("**:material/link: Share this view**")
         st.code(share_link(ps), language=None, wrap_lines=True)
         caption = "Copy the link (button at the right of the box): it opens this page with these settings."
         if ps.fields.get("image") is not None and ps.value("image") == "upload":
@@ -54,7 +54,7 @@ def footer(ps, *, code: str | None = None, filename: str | None = None, note: st
         st.caption(caption)
     with right:
         if code:
-            with st.expander("🐍 Reproduce in Python", expanded=False):
+            with st.expander("Reproduce in Python", icon=":material/code:", expanded=False):
                 st.caption("Plain numpy, scikit-image and scikit-learn: no import of this app.")
                 st.code(code, language="python")
             st.download_button(

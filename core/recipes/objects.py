@@ -20,8 +20,13 @@ REQUIRED = (
 
 _SCALERS = {
     "none": "# scaling: none — the raw features (the area dominates the distances)\n",
+    "area_max": (
+        "# scaling: the tutorial's second step, the area divided by its maximum (other features as measured)\n"
+        'i = features.index("area")\n'
+        "X[:, i] = X[:, i] / X[:, i].max()\n"
+    ),
     "max": (
-        "# scaling: each feature divided by its largest value (the tutorial divides the area by its max)\n"
+        "# scaling: each feature divided by its own largest absolute value\n"
         "top = np.abs(X).max(axis=0)\n"
         "X = X / np.where(top > 0, top, 1.0)\n"
     ),
@@ -46,10 +51,17 @@ def _input_block(v: dict) -> tuple[str, set[str]]:
         size = int(v.get("working_size", 1024))
         if name in ("china", "flower"):
             load = f'from sklearn.datasets import load_sample_image\nimage = load_sample_image("{name}.jpg")\n'
+        elif name == "upload":
+            load = (
+                "from skimage import io\n"
+                'image = io.imread("your_image.png")  # the photo you uploaded\n'
+                "image = image[..., :3] if image.ndim == 3 else image\n"
+            )
         else:
             load = f"image = data.{name}()\n"
         code = (
-            f"# 1. The {name!r} sample, thresholded with Otsu ({v['objects']} objects)\n"
+            f"# 1. {'Your uploaded photo' if name == 'upload' else f'The {name!r} sample'}, thresholded with Otsu "
+            f"({v['objects']} objects)\n"
             + load
             + f"if max(image.shape[:2]) > {size}:  # the page works at a longest side of {size} px\n"
             "    from PIL import Image\n"
@@ -142,7 +154,7 @@ def script(values: dict) -> str:
         f"table = table[{['label', *PROPERTIES]!r}]\n"
         "\n# 4. Scale the chosen features and cluster the objects with k-means\n"
         f"features = {features!r}\n"
-        "X = table[features].to_numpy(dtype=float)\n"
+        "X = table[features].to_numpy(dtype=float, copy=True)\n"
         + _SCALERS[scaling]
         + f"kmeans = KMeans(n_clusters={k}, n_init=10, random_state=0).fit(X)\n"
         "# number the clusters by size (0 = largest, ties: first met) so colours match the page\n"

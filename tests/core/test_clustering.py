@@ -84,7 +84,12 @@ def test_k_larger_than_distinct_colours_is_a_clear_error():
     with pytest.raises(ValueError, match=r"only 2 distinct colours.*at most 2"):
         color_kmeans(img, 3)
     with pytest.raises(ValueError, match="only 1 distinct"):
-        color_kmeans(np.full((16, 16, 3), 90, np.uint8), 2)
+        color_kmeans(np.full((16, 16, 3), 90, np.uint8), 2, color_space="rgb")
+    with pytest.raises(ValueError, match="no colour variation"):
+        color_kmeans(np.full((16, 16, 3), 90, np.uint8), 2, channels="Lab")
+    with pytest.raises(ValueError, match=r"no colour variation in the chosen Lab channels \(a, b\) \(a gray"):
+        color_kmeans(np.arange(256, dtype=np.uint8).reshape(16, 16), 2)  # gray: a, b ≈ 0 (not exactly)
+    assert np.unique(color_kmeans(np.arange(256, dtype=np.uint8).reshape(16, 16), 2, channels="L")).size == 2
 
 
 def test_rare_colours_missed_by_the_sample_are_still_found():
@@ -145,3 +150,51 @@ def test_iris_kmeans_matches_species_reasonably():
     assert iris_kmeans(1).ari == 0.0
     with pytest.raises(ValueError, match="between 1 and 150"):
         iris_kmeans(0)
+
+
+# --------------------------------------------------------------------------- recipe (Reproduce in Python)
+def run_recipe(code: str, tmp_path) -> dict:
+    """Run a recipe in a fresh interpreter, outside the project; return its `result` (and iris labels)."""
+    import subprocess
+    import sys
+
+    assert "import core" not in code and "from core" not in code and "ui" not in code.split("\n")[0]
+    script = tmp_path / "recipe.py"
+    out = tmp_path / "out.npz"
+    script.write_text(code + f"\nnp.savez({str(out)!r}, result=result, **({{'iris': iris_labels}} "
+                             "if 'iris_labels' in dir() else {}))\n")
+    proc = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with np.load(out) as data:
+        return {k: data[k] for k in data.files}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        dict(image="coffee", color_space="lab", channels=["a", "b"], k=2, seed=0, iris_k=3, working_size=256),
+        dict(image="flower", color_space="rgb", channels=["L"], k=5, seed=3, iris_k=4, working_size=160),
+    ],
+    ids=["coffee-lab-ab-k2", "flower-rgb-k5"],
+)
+def test_recipe_reproduces_core_exactly(values, tmp_path):
+    """The script's labels equal core's exactly: same sample, same features, same seeded sample and k-means."""
+    from core.images import fit_working_size, load_sample
+    from core.recipes.colour_clustering import script
+
+    out = run_recipe(script({**values, "view": "average"}), tmp_path)
+    image = fit_working_size(load_sample(values["image"]), values["working_size"])
+    expected = color_kmeans(image, values["k"], channels=values["channels"], color_space=values["color_space"],
+                            random_state=values["seed"])
+    assert out["result"].shape == expected.shape
+    np.testing.assert_array_equal(out["result"], expected)
+    np.testing.assert_array_equal(out["iris"], iris_kmeans(values["iris_k"]).frame["cluster"].to_numpy())
+
+
+def test_recipe_names_every_page_parameter():
+    from core.recipes.colour_clustering import REQUIRED, script
+
+    values = dict(image="coffee", color_space="lab", channels=["a", "b"], k=2, seed=0, iris_k=3)
+    for name in REQUIRED:
+        with pytest.raises(KeyError, match=name):
+            script({k: v for k, v in values.items() if k != name})

@@ -113,3 +113,31 @@ def test_empty_drawing_says_what_to_do():
         D.drawing_to_digit(D.rasterize_strokes(None))
     with pytest.raises(ValueError, match="RGBA"):
         D.drawing_to_digit(np.zeros((4, 4, 2)))
+
+
+# --------------------------------------------------------------------------- "Reproduce in Python"
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"gamma": 0.001, "C": 100.0, "test_size": 0.25, "seed": 0},
+        {"gamma": 0.0003, "C": 10.0, "test_size": 0.4, "seed": 7, "digit": [0, 4, 16, 16, 16, 16, 12, 0] + [0] * 56},
+    ],
+)
+def test_recipe_reproduces_the_confusion_matrix(values, tmp_path):
+    """The script, run alone in a fresh interpreter, gives exactly core's confusion matrix (same split, same SVC)."""
+    import subprocess
+    import sys
+
+    from core.recipes import digits as recipe
+
+    code = recipe.script(values)
+    assert "from core" not in code and "import core" not in code
+    out = tmp_path / "result.npy"
+    (tmp_path / "recipe.py").write_text(code + f"\nnp.save({str(out)!r}, result)\n")
+    done = subprocess.run([sys.executable, "recipe.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    expected = D.train_digits(values["gamma"], values["C"], test_size=values["test_size"], random_state=values["seed"])
+    np.testing.assert_array_equal(np.load(out), expected.confusion)
+    assert "last two digits predicted: [9 8]" in done.stdout
+    if "digit" in values:
+        assert "your digit is predicted:" in done.stdout

@@ -75,10 +75,10 @@ def test_clustering_separates_disks_from_stars():
     labels, truth = disks_and_stars()
     table = O.measure_objects(labels)
     clusters = O.cluster_objects(table, ["solidity", "perimeter2_over_area"], 2, scaling="standard")
-    expected = np.array([truth[l] for l in table["label"]])
+    expected = np.array([truth[i] for i in table["label"]])
     # perfect separation up to a renaming of the two clusters
     assert set(clusters) == {0, 1}
-    assert len(set(zip(clusters, expected))) == 2
+    assert len(set(zip(clusters, expected, strict=True))) == 2
     # cluster 0 is the biggest cluster: the 8 disks
     assert (clusters == 0).sum() == 8
 
@@ -90,6 +90,24 @@ def test_scaling_max_divides_each_column_by_its_own_max_only():
     np.testing.assert_allclose(out, [[1.0, 1.0, 0.0, -1.0], [0.5, 0.5, 0.0, 0.5]])
     np.testing.assert_array_equal(X, before)  # the input is left alone
     assert np.isfinite(out).all()  # an all-zero column is not divided
+
+
+def test_scaling_area_max_divides_only_the_area_like_the_tutorial():
+    X = np.array([[400.0, 20.0, 0.9], [100.0, 14.0, 0.5]])
+    out = O.scale_features(X, "area_max", names=["perimeter2_over_area", "area", "solidity"])
+    np.testing.assert_allclose(out, [[400.0, 1.0, 0.9], [100.0, 0.7, 0.5]])  # only the "area" column
+    with pytest.raises(ValueError, match="area is not among the chosen features"):
+        O.scale_features(X, "area_max", names=["a", "b", "c"])
+    labels, _ = disks_and_stars()
+    table = O.measure_objects(labels)
+    feats = ["area", "perimeter2_over_area", "solidity"]
+    data = table[feats].to_numpy(dtype=float)
+    data[:, 0] /= data[:, 0].max()  # the tutorial's line
+    from sklearn.cluster import KMeans
+
+    tutorial = KMeans(n_clusters=2, n_init=10, random_state=0).fit(data).labels_
+    ours = O.cluster_objects(table, feats, 2, scaling="area_max")
+    assert len(set(zip(tutorial, ours, strict=True))) == 2  # the same partition
 
 
 def test_scaling_standard_and_robust():
@@ -244,3 +262,88 @@ def test_summary_and_colors_and_highlight():
     assert (lit == (255, 230, 0)).all(axis=-1).any()  # the outline is drawn
     with pytest.raises(ValueError, match="no object with id"):
         O.highlight_object(first, labels, 99)
+
+
+# --------------------------------------------------------------------------- recipe: subprocess vs core
+RECIPE_CASES = {
+    "blobs": dict(source="blobs", length=256, blob_size=0.06, volume=0.3, seed=3, image="coins", objects="bright",
+                  upload_as="auto", connectivity=2, exclude_border=True, max_size=20,
+                  features=["area", "perimeter2_over_area", "solidity"], scaling="standard", k=3),
+    "coins": dict(source="image", length=1024, blob_size=0.05, volume=0.2, seed=0, image="coins", objects="dark",
+                  upload_as="auto", connectivity=1, exclude_border=False, max_size=0,
+                  features=["eccentricity", "extent", "euler_number"], scaling="robust", k=4, working_size=1024),
+    "blobs_none": dict(source="blobs", length=128, blob_size=0.1, volume=0.4, seed=5, image="coins",
+                       objects="bright", upload_as="auto", connectivity=2, exclude_border=False, max_size=0,
+                       features=["area", "perimeter2_over_area", "solidity"], scaling="none", k=2),
+    "blobs_area_max": dict(source="blobs", length=128, blob_size=0.1, volume=0.4, seed=5, image="coins",
+                           objects="bright", upload_as="auto", connectivity=2, exclude_border=False, max_size=0,
+                           features=["solidity", "area", "orientation"], scaling="area_max", k=3),
+    "china_resized": dict(source="image", length=1024, blob_size=0.05, volume=0.2, seed=0, image="china",
+                          objects="bright", upload_as="auto", connectivity=2, exclude_border=False, max_size=10,
+                          features=["area", "solidity"], scaling="max", k=2, working_size=256),
+}
+
+
+def _core_table(v: dict) -> pd.DataFrame:
+    """What the page computes for these values, through core only."""
+    from core.images import fit_working_size, load_sample
+
+    if v["source"] == "blobs":
+        mask = O.make_blobs(v["length"], v["blob_size"], v["volume"], v["seed"])
+    else:
+        image = fit_working_size(load_sample(v["image"]), v["working_size"])
+        mask = O.threshold_mask(image, objects=v["objects"])
+    labels = O.label_objects(mask, connectivity=v["connectivity"], exclude_border=v["exclude_border"],
+                             max_size=v["max_size"])
+    table = O.measure_objects(labels)
+    table["cluster"] = O.cluster_objects(table, v["features"], v["k"], scaling=v["scaling"])
+    return table
+
+
+def test_recipe_reproduces_core_in_a_fresh_subprocess(tmp_path):
+    """Each case's script runs in one fresh interpreter (own namespace per script), outside the project."""
+    import os
+    import subprocess
+    import sys
+
+    from core.recipes.objects import script
+
+    runner = ["import pickle, sys", "results = {}"]
+    for case, values in RECIPE_CASES.items():
+        code = script(values)
+        assert "from core" not in code and "import core" not in code and "ui." not in code  # plain libraries only
+        (tmp_path / f"{case}.py").write_text(code)
+        runner.append(f"ns = {{}}; exec(open({str(tmp_path / (case + '.py'))!r}).read(), ns); results[{case!r}] = ns['result']")
+    runner.append(f"pickle.dump(results, open({str(tmp_path / 'results.pkl')!r}, 'wb'))")
+    (tmp_path / "runner.py").write_text("\n".join(runner) + "\n")
+    env = {k: val for k, val in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([sys.executable, "runner.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=180)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    results = pd.read_pickle(tmp_path / "results.pkl")
+    for case, values in RECIPE_CASES.items():
+        got, expected = results[case], _core_table(values)
+        assert len(expected) >= values["k"]
+        # The script makes the same scikit-image / scikit-learn calls in the same order as core, so the table
+        # and the cluster ids must be equal; floats get a 1e-12 relative tolerance only for summation order.
+        pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False, rtol=1e-12, obj=case)
+
+
+def test_recipe_tracks_every_parameter():
+    from core.recipes.objects import REQUIRED, script
+
+    base = RECIPE_CASES["blobs"]
+    with pytest.raises(KeyError, match="k"):
+        script({key: val for key, val in base.items() if key != "k"})
+    changed = {
+        "length": 300, "blob_size": 0.07, "volume": 0.25, "seed": 9, "connectivity": 1, "exclude_border": False,
+        "max_size": 55, "features": ["extent"], "scaling": "robust", "k": 5,
+    }
+    for key, val in changed.items():
+        assert script({**base, key: val}) != script(base), f"{key} does not change the script"
+    upload = script({**base, "source": "upload", "upload_kind": "labels"})
+    assert "io.imread" in upload and "measure.label(" not in upload
+    photo = script({**RECIPE_CASES["coins"], "image": "upload"})
+    assert "io.imread" in photo and "data.upload" not in photo
+    compile(photo, "recipe", "exec")
+    assert set(REQUIRED) <= set(base)

@@ -137,3 +137,43 @@ def test_one_colour_image():
     with pytest.raises(ValueError, match="only 1 distinct superpixel colours"):
         merge_kmeans(flat, segs, 2)
     assert np.unique(merge_rag(flat, segs, 1.0)).size == 1
+
+
+# --------------------------------------------------------------------------- recipe (Reproduce in Python)
+PAGE_DEFAULTS = dict(
+    image="coffee", method="slic", n_segments=200, compactness=20.0, sigma=0.0, slic_zero=False, scale=100.0,
+    fz_sigma=0.8, min_size=20, kernel_size=3.0, max_dist=6.0, ratio=0.5, markers=250, ws_compactness=0.001,
+    merge="kmeans", k=5, channels=["a", "b"], threshold=29.0, compare=False,
+)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(working_size=256),  # the tutorial's cells: SLIC 200 / 20, k-means 5 on a, b
+        dict(image="astronaut", method="felzenszwalb", scale=60.0, merge="rag", threshold=20.0, working_size=160),
+        dict(image="chelsea", method="watershed", markers=120, merge="kmeans", k=3, channels=["L", "a"],
+             working_size=160),
+    ],
+    ids=["tutorial-slic-kmeans", "astronaut-felzenszwalb-rag", "chelsea-watershed-kmeans-La"],
+)
+def test_recipe_reproduces_core(changes, tmp_path):
+    """The script's final labels equal core's: exactly for k-means (same weighted fit), and as the same
+    partition for the RAG cut (scikit-image numbers the merged regions in graph order, core by first
+    appearance — the regions are identical, only their ids differ)."""
+    from core.images import fit_working_size, load_sample
+    from core.recipes.superpixels import script, segment_params
+    from tests.core.test_clustering import run_recipe
+
+    values = {**PAGE_DEFAULTS, **changes}
+    out = run_recipe(script(values), tmp_path)["result"]
+    image = fit_working_size(load_sample(values["image"]), values["working_size"])
+    segs = segment(image, values["method"], **segment_params(values))
+    if values["merge"] == "kmeans":
+        expected = merge_kmeans(image, segs, values["k"], channels=values["channels"])
+        np.testing.assert_array_equal(out, expected)
+    else:
+        expected = merge_rag(image, segs, values["threshold"])
+        assert out.shape == expected.shape
+        assert adjusted_rand_score(expected.ravel(), out.ravel()) == 1.0
+        assert np.unique(out).size == np.unique(expected).size > 1

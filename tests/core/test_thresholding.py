@@ -134,3 +134,52 @@ def test_histogram_table():
     assert list(table.columns) == ["intensity", "count"]
     assert table["count"].sum() == 2000
     assert table.loc[table["intensity"] == 200, "count"].item() == 400
+
+
+# --------------------------------------------------------------------------- "Reproduce in Python"
+def _run_script(code: str, tmp_path) -> np.ndarray:
+    import subprocess
+    import sys
+
+    out = tmp_path / "result.npy"
+    path = tmp_path / "recipe.py"
+    path.write_text(code + f"\nnp.save({str(out)!r}, np.asarray(result))\n")
+    done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return np.load(out)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"image": "camera", "method": "otsu", "classes": 3, "manual": 128, "working_size": 1024},
+        {"image": "astronaut", "method": "multiotsu", "classes": 4, "manual": 90, "working_size": 256},
+    ],
+)
+def test_recipe_reproduces_the_page_exactly(values, tmp_path):
+    """The script, run alone, gives the same class image as core (exactly: same integer gray levels)."""
+    from core.images import fit_working_size, load_sample
+    from core.recipes import thresholding as recipe
+
+    code = recipe.script(values)
+    assert "import core" not in code and "from core" not in code and "from ui" not in code
+    got = _run_script(code, tmp_path)
+    image = fit_working_size(load_sample(values["image"]), values["working_size"])
+    expected = T.threshold_image(T.gray_ubyte(image), values["method"], classes=values["classes"]).labels
+    assert got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_recipe_names_every_page_parameter():
+    from core.recipes import thresholding as recipe
+
+    with pytest.raises(KeyError, match="manual"):
+        recipe.script({"image": "camera", "method": "otsu", "classes": 3})
+
+
+def test_class_edges_equal_find_boundaries_thick():
+    from skimage.segmentation import find_boundaries
+
+    labels = T.apply_thresholds(noisy_gray(3), [90, 160])
+    np.testing.assert_array_equal(T.class_edges(labels), find_boundaries(labels, mode="thick"))
+    assert not T.class_edges(np.zeros((5, 5), int)).any()

@@ -87,18 +87,24 @@ def page(browser):
     context.close()
 
 
-def wait_for_app(pg, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running…' status, app rendered)."""
+def wait_for_app(pg, timeout: float = 60_000, settle_ms: int = 500) -> None:
+    """Wait until Streamlit has finished running the script and stays idle for ``settle_ms``.
+
+    The app's root carries ``data-test-script-state`` (initial → running → notRunning); a rerun may
+    follow a finished run at once, so idleness must hold for a moment before the page counts as done.
+    """
     pg.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    pg.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') !== 'running'
-                && !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]');
-        }""",
-        timeout=timeout,
-    )
-    pg.wait_for_timeout(300)
+    idle = """() => {
+        const app = document.querySelector('[data-testid="stApp"]');
+        return app && app.getAttribute('data-test-script-state') === 'notRunning'
+            && app.getAttribute('data-test-connection-state') === 'CONNECTED';
+    }"""
+    deadline = time.time() + timeout / 1000
+    while True:
+        pg.wait_for_function(idle, timeout=max(1000, (deadline - time.time()) * 1000))
+        pg.wait_for_timeout(settle_ms)
+        if pg.evaluate(idle) or time.time() > deadline:
+            return
 
 
 def screenshot(pg, name: str) -> Path:

@@ -69,3 +69,23 @@ def test_share_link_round_trip(page, server_url):
     assert sidebar.get_by_text("coins").count() >= 1
     assert "image=coins" in page.url
     no_exception_in_page(page)
+
+
+def test_fresh_server_first_visit_by_share_link_uses_the_app_navigation(browser):
+    """A share link is often a fresh server's first request: it must still run through app.py."""
+    from tests.e2e.conftest import start_server
+
+    proc, url = start_server()
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        pg = context.new_page()
+        pg.goto(f"{url}/thresholding?image=coins")
+        wait_for_app(pg, timeout=120_000)
+        nav = pg.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Samples are pixels" in nav  # app.py's sections, not the bare pages/ folder listing
+        assert "Thresholding" in nav
+        assert "image=coins" in pg.url
+        no_exception_in_page(pg)
+        context.close()
+    finally:
+        proc.terminate()

@@ -1,0 +1,64 @@
+"""Benchmark: the digits SVC (core.digits vs the tutorial's code) and the drawing reduction.
+
+"tutorial" is the tutorial's cells as written: ``svm.SVC(gamma=0.001, C=100.)``
+fitted on ``digits.data[:-10]``, predicting ``digits.data[-2:]`` (quality:
+fraction of those 2 predicted right). "core" is what the page computes:
+``train_digits()`` — a 75/25 split, fit, predictions and the confusion matrix
+(quality: held-out accuracy; the issue's target is ≥ 0.99). Neither depends
+on the image size; ``megapixels`` sets the size of the drawing reduced by
+``drawing_to_digit`` (a "7" drawn on a square canvas of that many pixels;
+quality: 1 when the tutorial model reads it as a 7).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks._harness import measure, row
+
+
+def _tutorial():
+    from sklearn import datasets, svm
+
+    digits = datasets.load_digits()
+    clf = svm.SVC(gamma=0.001, C=100.)
+    clf.fit(digits.data[:-10], digits.target[:-10])
+    return clf.predict(digits.data[-2:]), digits.target[-2:]
+
+
+def _seven(side: int) -> np.ndarray:
+    from core.digits import rasterize_strokes
+
+    s = side / 280.0
+    points = [(80 * s, 50 * s), (200 * s, 50 * s), (120 * s, 240 * s)]
+    path = [["M", *points[0]]] + [["L", *p] for p in points[1:]]
+    return rasterize_strokes({"objects": [{"type": "path", "path": path, "strokeWidth": 22 * s}]}, (side, side))
+
+
+def run(megapixels: float, repeat: int = 3) -> list[dict]:
+    """Time the variants; one dict per (technique, variant)."""
+    from core.digits import drawing_to_digit, load_digits, train_digits
+
+    load_digits()  # the dataset is loaded once per process, as on the page
+    rows = []
+    seconds, peak, result = measure(lambda: train_digits(0.001, 100.0), repeat)
+    rows.append(row("digits SVC", "core", megapixels, seconds, peak, "held-out accuracy", result.accuracy))
+    seconds, peak, (pred, true) = measure(_tutorial, repeat)
+    rows.append(row("digits SVC", "tutorial", megapixels, seconds, peak, "last 2 right", float(np.mean(pred == true))))
+    side = max(32, int(round(np.sqrt(megapixels * 1e6))))
+    drawing = _seven(side)
+    model = train_digits().model
+    seconds, peak, digit = measure(lambda: drawing_to_digit(drawing), repeat)
+    rows.append(row("drawing → 8×8 digit", "core", side * side / 1e6, seconds, peak, "read as 7",
+                    float(model.predict(digit[None])[0] == 7)))
+    return rows
+
+
+if __name__ == "__main__":
+    import sys
+
+    for r in run(float(sys.argv[1]) if len(sys.argv) > 1 else 0.0784):
+        print(
+            f"{r['technique']:22s} {r['variant']:9s} {r['megapixels']:6.2f} MP "
+            f"{r['seconds']:7.3f} s {r['peak_mb']:7.1f} MB  {r['quality_name']} = {r['quality']:.4g}"
+        )
