@@ -5,7 +5,7 @@ The *coffee* photo (the page's default) resized to the requested size.
 * ``slic 200/20`` and ``felzenszwalb 100`` (first stage): "core" =
   :func:`core.superpixels.segment`; "tutorial" = the tutorial's direct
   ``segmentation.slic(im, n_segments=200, compactness=20)`` /
-  ``segmentation.felzenszwalb(im, scale=100)``. Target: core ≤ 1.1 × direct.
+  ``segmentation.felzenszwalb(im, scale=100)``, timed in alternation. Target: core ≤ 1.1 × direct.
   Quality: 1 if the labels are identical.
 * ``average colour (SLIC 200)``: bincount (:func:`core.clustering.average_colors`)
   vs ``color.label2rgb(segments, im, kind='avg')``. Quality: differing pixels
@@ -38,6 +38,22 @@ def _inertia(X: np.ndarray, labels: np.ndarray) -> float:
     return total
 
 
+def _paired(fn_core, fn_direct, repeat: int):
+    """Time two functions in alternation (so a busy machine slows both alike); medians + peaks + results."""
+    import statistics
+    import time
+
+    times = ([], [])
+    results = [None, None]
+    for _ in range(max(1, repeat)):
+        for i, fn in enumerate((fn_core, fn_direct)):
+            start = time.perf_counter()
+            results[i] = fn()
+            times[i].append(time.perf_counter() - start)
+    peaks = [measure(fn, 1)[1] for fn in (fn_core, fn_direct)]  # one traced run each for the peak
+    return [(statistics.median(times[i]), peaks[i], results[i]) for i in range(2)]
+
+
 def run(megapixels: float, repeat: int = 3) -> list[dict]:
     from skimage import color, graph, segmentation
     from sklearn.cluster import KMeans
@@ -51,14 +67,16 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
     rows = []
 
     # ------------------------------------------------------------------ first stage
-    core_s, core_mb, segs = measure(lambda: segment(im, "slic", n_segments=200, compactness=20.0), repeat)
-    tut_s, tut_mb, ref = measure(lambda: segmentation.slic(im, n_segments=200, compactness=20), repeat)
+    (core_s, core_mb, segs), (tut_s, tut_mb, ref) = _paired(
+        lambda: segment(im, "slic", n_segments=200, compactness=20.0),
+        lambda: segmentation.slic(im, n_segments=200, compactness=20), repeat)
     same = float(np.array_equal(segs, ref))
     rows.append(row("slic 200/20", "core", mp, core_s, core_mb, "identical", same, n_segments=int(np.unique(segs).size)))
     rows.append(row("slic 200/20", "tutorial", mp, tut_s, tut_mb, "identical", same))
 
-    core_s, core_mb, fz = measure(lambda: segment(im, "felzenszwalb", scale=100.0), repeat)
-    tut_s, tut_mb, fz_ref = measure(lambda: segmentation.felzenszwalb(im, scale=100), repeat)
+    (core_s, core_mb, fz), (tut_s, tut_mb, fz_ref) = _paired(
+        lambda: segment(im, "felzenszwalb", scale=100.0),
+        lambda: segmentation.felzenszwalb(im, scale=100), repeat)
     same = float(np.array_equal(fz, fz_ref))
     rows.append(row("felzenszwalb 100", "core", mp, core_s, core_mb, "identical", same, n_segments=int(fz.max() + 1)))
     rows.append(row("felzenszwalb 100", "tutorial", mp, tut_s, tut_mb, "identical", same))

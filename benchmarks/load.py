@@ -174,6 +174,10 @@ class Tour:
                  results: Results, deadline: float):
         self.index, self.browser, self.url, self.args = index, browser, url, args
         self.upload_path, self.working_size = upload_path, working_size
+        from PIL import Image
+
+        with Image.open(upload_path) as im:
+            self.upload_size = f"{im.width}×{im.height}"
         self.results, self.deadline = results, deadline
         self.timeout_ms = args.timeout * 1000
         self.where = ("Home", "open")
@@ -246,20 +250,20 @@ class Tour:
             .set_input_files(str(self.upload_path))
 
     async def select_upload(self) -> bool:
-        """Pick 'Your upload' in the sidebar image picker; False if the picker does not offer it."""
+        """Pick 'Your upload' in the sidebar image picker; False if it is already selected or not offered."""
         boxes = self.page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
         for i in range(await boxes.count()):
-            box = boxes.nth(i)
-            if "Your upload" in await box.inner_text():
-                return False  # already selected
-            await box.click()
-            option = self.page.get_by_role("option", name="Your upload", exact=False)
+            await boxes.nth(i).click()
+            option = self.page.get_by_role("option", name="Your upload", exact=False).first
             try:
-                await option.first.wait_for(timeout=2000)
+                await option.wait_for(timeout=2000)
             except Exception:  # noqa: BLE001 - not the image picker
                 await self.page.keyboard.press("Escape")
                 continue
-            await option.first.click()
+            if await option.get_attribute("aria-selected") == "true":
+                await self.page.keyboard.press("Escape")
+                return False
+            await option.click()
             return True
         return False
 
@@ -271,10 +275,21 @@ class Tour:
         for _ in range(abs(steps)):
             await self.page.keyboard.press("ArrowRight" if steps > 0 else "ArrowLeft")
 
+    async def find_canvas(self):
+        """The drawable canvas's top layer: in the page (Streamlit's inline components) or in a component iframe."""
+        canvas = self.page.locator("canvas.upper-canvas")
+        if await canvas.count():
+            return canvas.first
+        for frame in self.page.frames:
+            canvas = frame.locator("canvas.upper-canvas")
+            if await canvas.count():
+                return canvas.first
+        return None
+
     async def draw_strokes(self) -> None:
-        frame = self.page.frame_locator('iframe[title*="st_canvas"], iframe[title*="drawable_canvas"]').first
-        canvas = frame.locator("canvas.upper-canvas").first
-        await canvas.wait_for(timeout=self.timeout_ms)
+        canvas = await self.find_canvas()
+        if canvas is None:
+            raise RuntimeError("no drawable canvas (canvas.upper-canvas) on the page")
         box = await canvas.bounding_box()
         if box is None:
             raise RuntimeError("the canvas has no size")
@@ -320,9 +335,10 @@ class Tour:
                 self.uploaded = True
             else:
                 await self.change(title, "select upload", self.select_upload, rnd=rnd)
+            # the sidebar's size caption names the upload's size ("W×H pixels" or "original W×H")
             sidebar = self.page.locator('[data-testid="stSidebar"]')
-            if not await sidebar.get_by_text(self.upload_path.name).count():
-                self.problem("missing", f"the upload {self.upload_path.name} is not in use on this page")
+            if not await sidebar.get_by_text(self.upload_size).count():
+                self.problem("missing", f"the upload ({self.upload_size}) is not in use on this page")
         sliders = self.page.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]')
         count = min(await sliders.count(), self.args.sliders)
         for i in range(count):
@@ -336,13 +352,11 @@ class Tour:
 
             await self.change(title, "slider", move, rnd=rnd)
         if "trainable" in title.lower():
-            canvases = self.page.frame_locator('iframe[title*="st_canvas"], iframe[title*="drawable_canvas"]')
-            if await self.page.locator('iframe[title*="st_canvas"], iframe[title*="drawable_canvas"]').count():
+            if await self.find_canvas() is not None:
                 await self.change(title, "canvas strokes", self.draw_strokes, rnd=rnd)
             else:
                 self.where = (title, "canvas strokes")
-                self.problem("missing", "no drawable canvas found on the page")
-            del canvases
+                self.problem("missing", "no drawable canvas (canvas.upper-canvas) found on the page")
 
 
 # ----------------------------------------------------------------------------- main
@@ -410,7 +424,7 @@ def report(args, results: Results, monitor: MemoryMonitor | None, image_shape, w
             groups[key].append(s.seconds)
         else:
             groups.setdefault(key, [])
-    problem_count = collections.Counter((p.page, p.action) for p in results.problems)
+    problem_count = collections.Counter((p.page, p.action) for p in results.problems if p.kind != "external")
     for key in order:
         values = groups[key]
         lines.append(f"| {key[0]} | {key[1]} | {len(values)} | {_fmt(statistics.median(values) if values else float('nan'))} | "

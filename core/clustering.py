@@ -204,6 +204,13 @@ def _kmeans_on_features(
     return labels, km.cluster_centers_.astype(np.float64), int(fit_x.shape[0])
 
 
+def _spread(feats: np.ndarray) -> float:
+    """Largest per-channel range of the features (checked on a strided subset first: fast)."""
+    probe = feats[:: max(1, feats.shape[0] // 10_000)]
+    spread = float(np.ptp(probe, axis=0).max())
+    return spread if spread >= 0.5 else float(np.ptp(feats, axis=0).max())
+
+
 def color_kmeans_fit(
     image: np.ndarray,
     n_clusters: int,
@@ -228,7 +235,7 @@ def color_kmeans_fit(
         raise ValueError(f"Expected a gray (H, W) or colour (H, W, 3) image; got shape {image.shape}.")
     names = parse_channels(channels, color_space)
     feats = color_features(image, names, color_space)
-    if str(color_space).lower() == "lab" and feats.size and np.ptp(feats, axis=0).max() < 0.5:
+    if str(color_space).lower() == "lab" and feats.size and _spread(feats) < 0.5:
         hint = " (a gray image has a = b = 0 everywhere)" if "L" not in names else ""
         raise ValueError(
             f"The image has no colour variation in the chosen Lab channels ({', '.join(names)}){hint}: "

@@ -291,7 +291,7 @@ def rasterize_strokes(json_data: dict | None, shape: tuple[int, int] = (CANVAS_S
             pts[:, 1] = np.clip(pts[:, 1], -margin, height - 1 + margin)
             if len(pts) == 1:
                 pts = np.vstack([pts, pts])
-            for (x0, y0), (x1, y1) in zip(pts[:-1], pts[1:]):
+            for (x0, y0), (x1, y1) in zip(pts[:-1], pts[1:], strict=True):
                 rr, cc = line(int(y0), int(x0), int(y1), int(x1))
                 keep = (rr >= 0) & (rr < height) & (cc >= 0) & (cc < width)
                 skeleton[rr[keep], cc[keep]] = True

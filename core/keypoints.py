@@ -18,6 +18,7 @@ from core.images import check_image, to_gray
 
 __all__ = [
     "HARRIS_METHODS",
+    "features_table",
     "ORBFeatures",
     "harris_corners",
     "harris_response",
@@ -234,14 +235,12 @@ def orb_features(
         )
     from skimage.feature import ORB
 
-    # Pyramid levels smaller than the descriptor patch would make ORB fail.
-    max_levels = 1 + int(np.floor(np.log(min(gray.shape) / 40.0) / np.log(downscale))) if min(gray.shape) > 40 else 1
     orb = ORB(
         n_keypoints=int(n_keypoints),
         fast_threshold=float(fast_threshold),
         fast_n=int(fast_n),
         downscale=float(downscale),
-        n_scales=int(max(1, min(n_scales, max_levels))),
+        n_scales=int(n_scales),
         harris_k=float(harris_k),
     )
     try:
@@ -316,3 +315,45 @@ def keypoint_glyphs(
     tx = np.column_stack([keypoints[:, 1], keypoints[:, 1] + radius * np.cos(orientations), nan[:, 0]])
     ty = np.column_stack([keypoints[:, 0], keypoints[:, 0] + radius * np.sin(orientations), nan[:, 0]])
     return circle_x, circle_y, tx.ravel(), ty.ravel()
+
+
+def features_table(corners: np.ndarray, response: np.ndarray, orb: ORBFeatures | None = None):
+    """One table of Harris corners and ORB keypoints (what the Keypoints page downloads).
+
+    Parameters
+    ----------
+    corners : (N, 2) int array
+        Harris corners ``(row, col)``.
+    response : (H, W) array
+        The Harris response (gives each corner's strength).
+    orb : ORBFeatures, optional
+        ORB keypoints to append.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Columns ``detector`` ("harris" / "orb"), ``row``, ``col``, ``scale``,
+        ``orientation`` (radians, NaN for Harris), ``response``.
+    """
+    import pandas as pd
+
+    corners = np.asarray(corners).reshape(-1, 2)
+    harris = pd.DataFrame({
+        "detector": "harris",
+        "row": corners[:, 0].astype(np.float64),
+        "col": corners[:, 1].astype(np.float64),
+        "scale": 1.0,
+        "orientation": np.nan,
+        "response": np.asarray(response)[corners[:, 0], corners[:, 1]].astype(np.float64),
+    })
+    if orb is None:
+        return harris
+    keypoints = pd.DataFrame({
+        "detector": "orb",
+        "row": orb.keypoints[:, 0],
+        "col": orb.keypoints[:, 1],
+        "scale": orb.scales,
+        "orientation": orb.orientations,
+        "response": orb.responses,
+    })
+    return pd.concat([harris, keypoints], ignore_index=True)

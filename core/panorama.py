@@ -304,12 +304,42 @@ def _weighted_fit(model: str, src: np.ndarray, dst: np.ndarray, weights: np.ndar
         a[1::2, 3:5], a[1::2, 5] = ps, 1.0
         a[1::2, 6:8], a[1::2, 8] = -pd[:, 1:] * ps, -pd[:, 1]
         a *= np.repeat(sw, 2, axis=0)
-        _, _, vt = np.linalg.svd(a, full_matrices=False)
+        _, _, vt = np.linalg.svd(a, full_matrices=len(a) < 9)  # economy SVD: fast for many points
         m = vt[-1].reshape(3, 3)
     m = np.linalg.inv(td) @ m @ ts
     if not np.all(np.isfinite(m)) or abs(m[2, 2]) < 1e-12:
         return None
     return m / m[2, 2]
+
+
+def _ransac(src, dst, model, min_samples, residual_threshold, max_trials, seed, stop_probability=0.9999):
+    """RANSAC as ``skimage.measure.ransac`` does it (most inliers, ties by residuals; early stop once
+    ``stop_probability`` sure), but with a fast fit: skimage's final refit builds a full SVD of a
+    (2N, 2N) matrix, ~1 s for 1500 matches. Returns the best inlier mask, or None."""
+    rng = np.random.default_rng(seed)
+    n = len(src)
+    best_count, best_sse, best = 0, np.inf, None
+    trials, limit = 0, max_trials
+    while trials < limit:
+        trials += 1
+        pick = rng.choice(n, min_samples, replace=False)
+        matrix = _weighted_fit(model, src[pick], dst[pick], np.ones(min_samples))
+        if matrix is None:
+            continue
+        residuals = np.linalg.norm(_apply(matrix, src) - dst, axis=1)
+        residuals[~np.isfinite(residuals)] = np.inf
+        inliers = residuals < residual_threshold
+        count = int(inliers.sum())
+        sse = float(np.sum(residuals[inliers] ** 2))
+        if count > best_count or (count == best_count and count and sse < best_sse):
+            best_count, best_sse, best = count, sse, inliers
+            fraction = count / n
+            if fraction >= 1:
+                break
+            if fraction > 0:
+                needed = np.log(1 - stop_probability) / np.log(1 - fraction**min_samples)
+                limit = min(limit, int(np.ceil(needed)))
+    return best
 
 
 def estimate_transform(
@@ -323,7 +353,7 @@ def estimate_transform(
     refine: bool = True,
     weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Robustly fit a transform ``src → dst`` with RANSAC (``skimage.measure.ransac``).
+    """Robustly fit a transform ``src → dst`` with RANSAC.
 
     Parameters
     ----------
@@ -352,9 +382,7 @@ def estimate_transform(
     inliers : (Q,) bool ndarray
     residuals : (Q,) float ndarray
     """
-    from skimage.measure import ransac
-
-    cls = _transform_class(model)
+    _transform_class(model)  # validates the name
     min_samples = MODELS[model][1]
     if not residual_threshold > 0:
         raise ValueError(f"residual_threshold must be positive (pixels); got {residual_threshold}.")
@@ -369,26 +397,18 @@ def estimate_transform(
             "Try: more keypoints, a lower fast_threshold, a higher max_ratio or no cross-check — or "
             "the images may not overlap."
         )
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        tf, inliers = ransac(
-            (src, dst),
-            cls,
-            min_samples=min_samples,
-            residual_threshold=float(residual_threshold),
-            max_trials=int(max_trials),
-            stop_probability=0.9999,
-            rng=int(seed),
-        )
-    if tf is None or inliers is None or not tf:
+    inliers = _ransac(src, dst, model, min_samples, float(residual_threshold), int(max_trials), int(seed))
+    if inliers is None or inliers.sum() < min_samples:
         raise RegistrationError(
             f"RANSAC found no {model} transform consistent with the {len(src)} matches. Try a larger "
             "residual_threshold, more max_trials or a simpler model."
         )
-    matrix = np.asarray(tf.params, dtype=np.float64)
-    inliers = np.asarray(inliers, dtype=bool)
+    matrix = _weighted_fit(model, src[inliers], dst[inliers], np.ones(int(inliers.sum())))
+    if matrix is None:
+        raise RegistrationError(
+            f"The {model} transform fitted to the inliers is degenerate (the matched points are collinear?). "
+            "Try more keypoints or a simpler model."
+        )
     if refine:
         w = np.ones(len(src)) if weights is None else np.asarray(weights, dtype=np.float64).reshape(-1)
         if len(w) != len(src) or not np.all(w > 0):

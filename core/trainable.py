@@ -23,19 +23,53 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import ndimage as ndi
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import RandomForestClassifier, VotingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
 from core.features import DEFAULT_KIND, FEATURE_KINDS, default_params, pixel_features
 from core.scribbles import strokes_to_labels  # noqa: F401
 
 __all__ = [
-    "Segmenter", "Region", "HeldOutScore", "FOREST_DEFAULTS",
+    "Segmenter", "Region", "HeldOutScore", "FOREST_DEFAULTS", "CLASSIFIERS", "make_classifier",
+    "proba_to_labels",
     "fit_segmenter", "check_labels", "smooth_proba", "uncertainty", "most_uncertain_region",
     "heldout_accuracy", "save_segmenter", "load_segmenter", "strokes_to_labels",
 ]
 
 #: fast defaults for the forest (tuned on the texture-mosaic benchmark)
-FOREST_DEFAULTS = dict(n_estimators=32, max_depth=12, max_training_pixels=20_000, smoothing=1.0)
+FOREST_DEFAULTS = dict(n_estimators=32, max_depth=12, max_training_pixels=20_000, smoothing=4.0,
+                       classifier="forest+linear")
+#: classifier kinds: name → description
+CLASSIFIERS = {
+    "forest+linear": "Random forest averaged with a logistic regression (default: the forest finds "
+                     "sharp rules, the linear model extrapolates to textures unlike the strokes)",
+    "forest": "Random forest only (ilastik-like)",
+    "linear": "Logistic regression only (fast, smooth)",
+}
+
+
+def make_classifier(kind="forest+linear", *, n_estimators=32, max_depth=12, random_state=0, n_jobs=-1):
+    """The scikit-learn estimator for a classifier kind (see :data:`CLASSIFIERS`).
+
+    Returns
+    -------
+    estimator : RandomForestClassifier, Pipeline (StandardScaler + LogisticRegression) or a soft
+        VotingClassifier of both.
+    """
+    if kind not in CLASSIFIERS:
+        raise ValueError(f"unknown classifier {kind!r}; choose one of {', '.join(CLASSIFIERS)}")
+    forest = RandomForestClassifier(n_estimators=int(n_estimators),
+                                    max_depth=None if max_depth is None else int(max_depth),
+                                    n_jobs=n_jobs, random_state=random_state)
+    linear = Pipeline([("scale", StandardScaler()),
+                       ("logistic", LogisticRegression(C=0.1, max_iter=500))])
+    if kind == "forest":
+        return forest
+    if kind == "linear":
+        return linear
+    return VotingClassifier([("forest", forest), ("linear", linear)], voting="soft")
 
 _FORMAT = "image-ml-lab/segmenter"
 _VERSION = 1
@@ -114,7 +148,9 @@ class Segmenter:
 
     Attributes
     ----------
-    classifier : sklearn.ensemble.RandomForestClassifier
+    classifier : scikit-learn classifier
+        A random forest, a scaled logistic regression, or a soft vote of both
+        (see :func:`make_classifier`).
     n_classes : int
         K; probabilities have K columns for classes 1…K (absent classes get 0).
     classes : ndarray of int
@@ -130,12 +166,12 @@ class Segmenter:
         Whether it was trained on an RGB image.
     """
 
-    classifier: RandomForestClassifier
+    classifier: object
     n_classes: int
     classes: np.ndarray
     feature_kind: str = DEFAULT_KIND
     feature_params: dict = field(default_factory=dict)
-    smoothing: float = 1.0
+    smoothing: float = 4.0
     class_names: list = field(default_factory=list)
     n_features: int = 0
     color: bool = False
@@ -222,8 +258,9 @@ def fit_segmenter(image, labels, *, features=DEFAULT_KIND, feature_params=None, 
                   n_estimators=FOREST_DEFAULTS["n_estimators"], max_depth=FOREST_DEFAULTS["max_depth"],
                   max_training_pixels=FOREST_DEFAULTS["max_training_pixels"],
                   smoothing=FOREST_DEFAULTS["smoothing"], n_classes=None, class_names=None,
-                  random_state=0, n_jobs=-1):
-    """Train a random forest on the scribbled pixels.
+                  classifier=FOREST_DEFAULTS["classifier"], random_state=0, n_jobs=-1):
+    """Train a pixel classifier (random forest by default, averaged with a linear model) on the
+    scribbled pixels.
 
     Parameters
     ----------
@@ -249,6 +286,8 @@ def fit_segmenter(image, labels, *, features=DEFAULT_KIND, feature_params=None, 
     n_classes : int, optional
         K (default: the largest label). Classes without strokes get probability 0.
     class_names : list of str, optional
+    classifier : str
+        One of :data:`CLASSIFIERS`: ``"forest+linear"`` (default), ``"forest"``, ``"linear"``.
     random_state : int
         Seed of the forest and of the subsampling (fixed → reproducible).
     n_jobs : int
@@ -262,6 +301,8 @@ def fit_segmenter(image, labels, *, features=DEFAULT_KIND, feature_params=None, 
         raise ValueError(f"unknown feature kind {features!r}; choose one of {', '.join(FEATURE_KINDS)}")
     feature_params = dict(feature_params or {})
     default_params(features)  # validates kind
+    if classifier not in CLASSIFIERS:
+        raise ValueError(f"unknown classifier {classifier!r}; choose one of {', '.join(CLASSIFIERS)}")
     if n_estimators is None or int(n_estimators) < 1:
         raise ValueError("n_estimators must be ≥ 1 (e.g. 32)")
     if max_depth is not None and int(max_depth) < 1:
@@ -287,9 +328,8 @@ def fit_segmenter(image, labels, *, features=DEFAULT_KIND, feature_params=None, 
     idx = _sample_training(labels, max_training_pixels, rng)
     x = feature_array.reshape(-1, feature_array.shape[-1])[idx]
     y = labels.ravel()[idx]
-    clf = RandomForestClassifier(n_estimators=int(n_estimators),
-                                 max_depth=None if max_depth is None else int(max_depth),
-                                 n_jobs=n_jobs, random_state=random_state)
+    clf = make_classifier(classifier, n_estimators=n_estimators, max_depth=max_depth,
+                          random_state=random_state, n_jobs=n_jobs)
     clf.fit(x, y)
     names = list(class_names) if class_names is not None else [f"class {k}" for k in range(1, n_classes + 1)]
     return Segmenter(classifier=clf, n_classes=n_classes, classes=np.asarray(clf.classes_, dtype=np.int64),
@@ -492,8 +532,8 @@ def load_segmenter(data):
     if not isinstance(obj, dict) or obj.get("format") != _FORMAT:
         raise ValueError("this .skops file is not a segmenter saved by this app")
     clf = obj["classifier"]
-    if not isinstance(clf, RandomForestClassifier):
-        raise ValueError("the segmenter file does not contain a random forest")
+    if not isinstance(clf, (RandomForestClassifier, Pipeline, VotingClassifier)):
+        raise ValueError("the segmenter file does not contain a classifier saved by this app")
     kind = obj["feature_kind"]
     if kind not in FEATURE_KINDS:
         raise ValueError(f"the segmenter uses an unknown feature kind {kind!r}")

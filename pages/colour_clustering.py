@@ -137,15 +137,15 @@ with tab_image:
         m4.metric("Time", f"{seconds * 1000:.0f} ms", help="Colour conversion + fit + prediction, when computed.")
 
         st.subheader("Palette")
+        names = [f"{h} (cluster {c})" for h, c in zip(palette["hex"], palette["cluster"])]
         fig = px.bar(
-            palette.assign(name=[f"{h} (cluster {c})" for h, c in zip(palette["hex"], palette["cluster"])]),
-            x="share", y="name", orientation="h", color="name",
+            palette.assign(name=names), x="share", y="name", orientation="h", color="name",
             color_discrete_sequence=list(palette["hex"]), text=palette["share"].map(lambda s: f"{s:.1%}"),
             labels={"share": "share of the pixels", "name": ""},
         )
         fig.update_layout(showlegend=False, height=80 + 36 * len(palette), margin=dict(l=10, r=10, t=10, b=10),
                           xaxis_tickformat=".0%")
-        fig.update_yaxes(autorange="reversed")
+        fig.update_yaxes(categoryorder="array", categoryarray=names[::-1])  # largest share on top
         st.plotly_chart(fig, width="stretch", key=f"{PAGE}:palette_chart")
         st.caption(
             "Each bar is one cluster, in its mean colour, sized by its share of the pixels. "
@@ -172,11 +172,12 @@ with tab_iris:
     fig = px.scatter_3d(
         frame, x="petal width (cm)", y="sepal length (cm)", z="petal length (cm)", color="cluster",
         symbol="species", category_orders={"cluster": [str(i) for i in range(ik)]}, height=560,
+        color_discrete_sequence=px.colors.qualitative.D3,
     )
     fig.update_traces(marker=dict(size=4))
     fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), legend=dict(itemsizing="constant"),
                       scene_camera=dict(eye=dict(x=-1.5, y=1.3, z=1.0)))
-    a, b = st.columns([3, 1])
+    a, b = st.columns([5, 3])
     a.plotly_chart(fig, width="stretch", key=f"{PAGE}:iris_chart")
     b.metric("Adjusted Rand index", f"{res.ari:.3f}",
              help="Agreement between clusters and species: 1 = identical grouping, about 0 = chance.")

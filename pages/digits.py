@@ -99,7 +99,7 @@ try:
     with st.spinner("Training the SVC…"):
         result = _train(float(gamma), float(C), float(test_size), int(seed))
 except ValueError as err:
-    st.error(str(err), icon="🚫")
+    st.error(str(err), icon=":material/error:")
     result = None
 
 if result is not None:
@@ -112,13 +112,13 @@ if result is not None:
     errors = result.errors()
     left, right = st.columns([1, 1.2])
     with left:
+        st.markdown("**Confusion matrix** of the held-out digits")
         fig = px.imshow(
             result.confusion, text_auto=True, color_continuous_scale="Blues",
             labels={"x": "predicted", "y": "true", "color": "digits"},
             x=[str(i) for i in range(10)], y=[str(i) for i in range(10)],
         )
-        fig.update_layout(height=420, margin={"l": 10, "r": 10, "t": 30, "b": 10}, coloraxis_showscale=False,
-                          title={"text": "Confusion matrix (held-out digits)", "font": {"size": 14}, "x": 0.5})
+        fig.update_layout(height=400, margin={"l": 10, "r": 10, "t": 10, "b": 10}, coloraxis_showscale=False)
         fig.update_xaxes(dtick=1, side="bottom")
         fig.update_yaxes(dtick=1)
         st.plotly_chart(fig, width="stretch", key="digits:confusion")
@@ -173,14 +173,14 @@ with c_canvas:
     st.caption("Undo or reset with the canvas toolbar to start again.")
 strokes = [o for o in ((canvas.json_data or {}).get("objects") or []) if str(o.get("type", "")).lower() == "path"]
 if not strokes:
-    c_right.info("The canvas is empty: draw a digit (0–9) to see the prediction.", icon="✏️")
+    c_right.info("The canvas is empty: draw a digit (0–9) to see the prediction.", icon=":material/edit:")
 else:
     try:
         rgba = D.rasterize_strokes(canvas.json_data, (D.CANVAS_SIZE, D.CANVAS_SIZE))
         bitmap = D.drawing_to_bitmap(rgba)
         digit = D.drawing_to_digit(rgba)
     except ValueError as err:
-        c_right.error(str(err), icon="🚫")
+        c_right.error(str(err), icon=":material/error:")
     else:
         with c_right:
             left_img = np.pad(np.kron(bitmap.astype(np.uint8) * 255, np.ones((4, 4), np.uint8)), 8)
@@ -188,15 +188,16 @@ else:
             pair = np.full((144, 144 * 2 + 16), 255, dtype=np.uint8)
             pair[:, :144] = left_img
             pair[:, 160:] = right_img
-            st.image(pair, width="stretch",
-                     caption="What the model sees: your digit as a 32×32 bitmap (left), then its 8×8 block counts, "
-                     "0…16 (right).")
+            seen, verdict = st.columns([2, 1])
+            seen.image(pair, width="stretch",
+                       caption="What the model sees: your digit as a 32×32 bitmap (left), then its 8×8 block "
+                       "counts, 0…16 (right).")
             if result is not None:
                 scores = D.digit_scores(result.model, digit)
                 predicted = int(scores.loc[scores["predicted"], "digit"].iloc[0])
                 ranked = scores.sort_values("score", ascending=False)
-                st.metric("Prediction", str(predicted),
-                          delta=f"runner-up: {int(ranked['digit'].iloc[1])}", delta_color="off")
+                verdict.metric("Prediction", str(predicted),
+                               delta=f"runner-up: {int(ranked['digit'].iloc[1])}", delta_color="off")
                 bar = go.Figure(go.Bar(
                     x=scores["digit"].astype(str), y=scores["score"],
                     marker_color=["#d62728" if p else "#7f8c9d" for p in scores["predicted"]],

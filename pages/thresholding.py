@@ -42,6 +42,7 @@ ps = P.ParamSet(
         P.Choice("method", [*T.METHODS, "multiotsu"], "otsu", labels=METHOD_LABELS),
         P.Int("classes", 3, 2, T.MAX_CLASSES),
         P.Int("manual", 128, 0, 255),
+        P.Bool("log_counts", False),
     ],
     image="camera",
 )
@@ -122,7 +123,7 @@ if img.image.ndim == 3:
     st.info(
         f"**{img.name}** is a colour image: it is converted to gray (`rgb2gray`, then 0…255) before "
         "thresholding. Otsu's idea for colour pixels is k-means — see the Colour k-means page.",
-        icon="🎨",
+        icon=":material/palette:",
     )
 
 controls = st.columns([2, 1, 2])
@@ -150,7 +151,7 @@ except ValueError as err:
 hist, variance = _histogram(gray)
 
 if error:
-    st.error(error, icon="🚫")
+    st.error(error, icon=":material/error:")
 else:
     thresholds = res["thresholds"]
     labels = res["labels"]
@@ -170,6 +171,8 @@ else:
             )
     with right:
         st.subheader("Histogram")
+        log_counts = ps.toggle("log_counts", "Log scale for the pixel counts",
+                               help="Helps when one gray level (e.g. pure black) holds far more pixels than the rest.")
         show_variance = method == "otsu" and variance is not None
         fig = make_subplots(specs=[[{"secondary_y": show_variance}]])
         fig.add_trace(
@@ -192,7 +195,8 @@ else:
                       annotation_text=f"manual {int(manual)}", annotation_position="bottom right")
         fig.update_layout(height=400, margin={"l": 10, "r": 10, "t": 40, "b": 10}, bargap=0,
                           legend={"orientation": "h", "y": -0.18}, xaxis_title="gray level")
-        fig.update_yaxes(title_text="pixels", secondary_y=False)
+        fig.update_yaxes(title_text="pixels (log scale)" if log_counts else "pixels", secondary_y=False,
+                         type="log" if log_counts else "linear")
         st.plotly_chart(fig, width="stretch", key="thresholding:hist")
         if show_variance:
             best = variance["threshold"].iloc[int(np.argmax(variance["variance"]))]

@@ -12,6 +12,8 @@ __all__ = ["REQUIRED", "script"]
 
 #: The page parameters the script depends on.
 REQUIRED = ("gamma", "C", "test_size", "seed")
+#: Optional values: the drawn digit's 64 values.
+OPTIONAL = ("digit",)
 
 
 def script(values: dict) -> str:
@@ -31,6 +33,9 @@ def script(values: dict) -> str:
     missing = [name for name in REQUIRED if name not in values]
     if missing:
         raise KeyError(f"script() needs the page values {missing}")
+    unknown = [name for name in values if name not in REQUIRED + OPTIONAL]
+    if unknown:  # a parameter added to the page must be added to its script too
+        raise KeyError(f"script() does not know the page values {unknown}; teach the recipe about them")
     gamma, C = float(values["gamma"]), float(values["C"])
     test_size, seed = float(values["test_size"]), int(values["seed"])
     code = (

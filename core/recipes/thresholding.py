@@ -11,8 +11,10 @@ from __future__ import annotations
 
 __all__ = ["REQUIRED", "script"]
 
-#: The page parameters the script depends on.
+#: The page parameters the script depends on (``log_counts`` only changes the chart's axis).
 REQUIRED = ("image", "method", "classes", "manual")
+#: Values the script accepts that do not change ``result``.
+OPTIONAL = ("working_size", "log_counts")
 
 _SKLEARN_SAMPLES = ("china", "flower")
 
@@ -52,6 +54,9 @@ def script(values: dict) -> str:
     missing = [name for name in REQUIRED if name not in values]
     if missing:
         raise KeyError(f"script() needs the page values {missing}")
+    unknown = [name for name in values if name not in REQUIRED + OPTIONAL]
+    if unknown:  # a parameter added to the page must be added to its script too
+        raise KeyError(f"script() does not know the page values {unknown}; teach the recipe about them")
     name = values["image"]
     size = int(values.get("working_size", 1024))
     method = values["method"]

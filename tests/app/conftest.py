@@ -9,14 +9,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def app_test(page: str | None = None, *, query: dict | None = None, timeout: float = 60,
-             working_size: int = 256) -> AppTest:
+             working_size: int = 256, session_state: dict | None = None) -> AppTest:
     """An AppTest of app.py, switched to ``page`` (e.g. "pages/digits.py") and run once.
 
     ``query`` sets the URL query string before the first run (a shared link); ``working_size`` (the
-    sidebar setting) defaults to 256 px to keep the suite fast.
+    sidebar setting) defaults to 256 px to keep the suite fast; ``session_state`` is set before the first
+    run (e.g. an injected upload: ``{"_upload": {...}, "<page>:image": "upload"}``).
     """
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     at.session_state["working_size"] = working_size
+    for key, value in (session_state or {}).items():
+        at.session_state[key] = value
     if page is not None:
         at.switch_page(page)
     if query:

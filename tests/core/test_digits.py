@@ -73,7 +73,7 @@ def test_drawn_one_becomes_a_dataset_sample():
 def test_drawings_are_recognised(tutorial):
     theta = np.linspace(0, 2 * np.pi, 40)
     drawings = {
-        0: list(zip(140 + 60 * np.cos(theta), 140 + 95 * np.sin(theta))),
+        0: list(zip(140 + 60 * np.cos(theta), 140 + 95 * np.sin(theta), strict=True)),
         1: [(150, 40), (130, 240)],
         7: [(80, 50), (200, 50), (120, 240)],
         4: [(170, 240), (170, 40), (80, 170), (210, 170)],
@@ -141,3 +141,14 @@ def test_recipe_reproduces_the_confusion_matrix(values, tmp_path):
     assert "last two digits predicted: [9 8]" in done.stdout
     if "digit" in values:
         assert "your digit is predicted:" in done.stdout
+
+
+def test_recipe_refuses_values_it_does_not_know():
+    from core.recipes import digits as recipe
+
+    values = {"gamma": 0.001, "C": 100.0, "test_size": 0.25, "seed": 0}
+    assert "svm.SVC(gamma=0.001, C=100.0)" in recipe.script(values)
+    with pytest.raises(KeyError, match="kernel"):
+        recipe.script({**values, "kernel": "linear"})
+    with pytest.raises(KeyError, match="seed"):
+        recipe.script({"gamma": 0.001, "C": 100.0, "test_size": 0.25})

@@ -142,3 +142,59 @@ def test_keypoint_glyphs_circle_radius_and_tick_direction():
     np.testing.assert_allclose([tx[4], ty[4]], [60, 58], atol=1e-12)
     with pytest.raises(ValueError, match="same length"):
         keypoint_glyphs(kp, np.ones(3), np.zeros(2))
+
+
+# --------------------------------------------------------------------------- recipe: subprocess vs core
+def run_recipe(code: str, tmp_path):
+    """Run a recipe in a fresh interpreter outside the project; return its `result`."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "result.pkl"
+    (tmp_path / "recipe.py").write_text(code + f"\nimport pickle\npickle.dump(result, open({str(out)!r}, 'wb'))\n")
+    done = subprocess.run([sys.executable, "recipe.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    import pickle
+
+    return pickle.loads(out.read_bytes())
+
+
+RECIPE_VALUES = [
+    # the tutorial's cell + its ORB exercise, on the camera-man at a 256-px working size
+    dict(image="camera", method="k", k=0.05, eps=1e-6, sigma=1.0, min_distance=1, threshold_rel=0.0,
+         n_keypoints=400, fast_threshold=0.02, fast_n=9, downscale=1.2, n_scales=8, harris_k=0.04, working_size=256),
+    # non-defaults everywhere, a colour sklearn sample
+    dict(image="china", method="eps", k=0.04, eps=1e-4, sigma=2.0, min_distance=7, threshold_rel=0.02,
+         n_keypoints=150, fast_threshold=0.05, fast_n=12, downscale=1.5, n_scales=4, harris_k=0.06, working_size=300),
+]
+
+
+@pytest.mark.parametrize("values", RECIPE_VALUES, ids=["tutorial", "custom"])
+def test_recipe_reproduces_core_exactly(values, tmp_path):
+    import pandas as pd
+
+    from core.images import fit_working_size, load_sample
+    from core.keypoints import features_table
+    from core.recipes.keypoints import harris_params, orb_params, script
+
+    got = run_recipe(script(values), tmp_path)
+    image = fit_working_size(load_sample(values["image"]), values["working_size"])
+    response = harris_response(image, **{k: v for k, v in harris_params(values).items()
+                                         if k in ("method", "k", "eps", "sigma")})
+    corners = harris_corners(image, response=response, **harris_params(values))
+    expected = features_table(corners, response, orb_features(image, **orb_params(values)))
+    assert len(got) == len(expected) > 0
+    # same libraries, same inputs, same order: identical tables
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_exact=True)
+
+
+def test_recipe_needs_every_page_parameter():
+    from core.recipes.keypoints import REQUIRED, script
+
+    values = dict(RECIPE_VALUES[0])
+    for name in REQUIRED:
+        partial = {k: v for k, v in values.items() if k != name}
+        with pytest.raises(KeyError, match=name):
+            script(partial)
+    code = script(values)
+    assert "n_keypoints=400" in code and "fast_threshold=0.02" in code and "import core" not in code

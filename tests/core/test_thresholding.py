@@ -183,3 +183,12 @@ def test_class_edges_equal_find_boundaries_thick():
     labels = T.apply_thresholds(noisy_gray(3), [90, 160])
     np.testing.assert_array_equal(T.class_edges(labels), find_boundaries(labels, mode="thick"))
     assert not T.class_edges(np.zeros((5, 5), int)).any()
+
+
+def test_recipe_refuses_values_it_does_not_know():
+    from core.recipes import thresholding as recipe
+
+    values = {"image": "camera", "method": "otsu", "classes": 3, "manual": 128, "log_counts": True}
+    assert "threshold_otsu" in recipe.script(values)
+    with pytest.raises(KeyError, match="new_param"):
+        recipe.script({**values, "new_param": 1})

@@ -1,6 +1,7 @@
 """Take a full-page screenshot of one page in headless Chromium.
 
 Usage: python tests/e2e/screenshot.py pages/<page>.py OUT.png [QUERY] [--width 1400] [--url http://127.0.0.1:8501]
+       python tests/e2e/screenshot.py --all docs/screenshots     (Home and every page, viewport-sized, for the README)
 
 Starts its own server unless --url is given; QUERY is a query string such as "k=5&image=coffee".
 """
@@ -17,8 +18,9 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, start_server, wait_for_app  # noqa
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("page")
-    parser.add_argument("out")
+    parser.add_argument("page", nargs="?")
+    parser.add_argument("out", nargs="?")
+    parser.add_argument("--all", default=None, metavar="DIR", help="screenshot Home and every registered page into DIR")
     parser.add_argument("query", nargs="?", default="")
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=1000)
@@ -29,10 +31,32 @@ def main() -> None:
     url = args.url
     if url is None:
         proc, url = start_server()
+    from playwright.sync_api import sync_playwright
+
+    if args.all:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+        from ui.registry import PAGES
+
+        out_dir = Path(args.all)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+                page = browser.new_page(viewport={"width": args.width, "height": args.height})
+                for stem in ["home"] + [Path(info.path).stem for info in PAGES]:
+                    page.goto(f"{url}/{'' if stem == 'home' else stem}")
+                    wait_for_app(page, timeout=180_000)
+                    page.wait_for_timeout(int(args.wait * 1000))
+                    page.screenshot(path=str(out_dir / f"{stem}.png"))
+                    print("saved", out_dir / f"{stem}.png")
+                browser.close()
+        finally:
+            if proc is not None:
+                proc.terminate()
+        return
     stem = Path(args.page).stem
     path = "" if stem == "home" else stem
     target = f"{url}/{path}" + (f"?{args.query}" if args.query else "")
-    from playwright.sync_api import sync_playwright
 
     try:
         with sync_playwright() as p:
