@@ -11,7 +11,8 @@ registered page through the sidebar navigation and on each page:
 * the first page that takes an image receives an upload (a bundled photo upscaled to ``--megapixels``, sent
   through the sidebar's file uploader); later pages select that upload in their image picker, so every page
   works at about ``--megapixels`` (the working size is raised to fit it, through the working-size slider);
-* up to ``--sliders`` sliders of the page's main area are moved one step (focus, ArrowRight);
+* up to ``--sliders`` sliders are moved one step (focus, ArrowRight): the main area's first, then the page's own
+  sidebar sliders (never the shared working-size slider, which the tour sets once);
 * on the trainable-segmentation page, strokes are drawn on the drawable canvas (``canvas.upper-canvas``).
 
 Every change is timed in the browser, from the action to the moment Streamlit's script state
@@ -286,21 +287,36 @@ class Tour:
                 return canvas.first
         return None
 
-    async def draw_strokes(self) -> None:
+    async def draw_stroke(self, k: int) -> None:
+        """Draw one freehand stroke across the visible part of the canvas (stroke k a little lower than k-1)."""
         canvas = await self.find_canvas()
         if canvas is None:
             raise RuntimeError("no drawable canvas (canvas.upper-canvas) on the page")
+        await canvas.scroll_into_view_if_needed()
         box = await canvas.bounding_box()
         if box is None:
             raise RuntimeError("the canvas has no size")
+        viewport = self.page.viewport_size or {"height": 1000}
+        top = max(box["y"], 0)
+        bottom = min(box["y"] + box["height"], viewport["height"])
+        y0 = top + (0.25 + 0.4 * (k % 2)) * (bottom - top)
         mouse = self.page.mouse
-        for fy in (0.3, 0.7):  # two horizontal strokes
-            await mouse.move(box["x"] + 0.2 * box["width"], box["y"] + fy * box["height"])
-            await mouse.down()
-            for k in range(1, 11):
-                await mouse.move(box["x"] + (0.2 + 0.06 * k) * box["width"], box["y"] + (fy + 0.01 * k) * box["height"],
-                                 steps=2)
-            await mouse.up()
+        await mouse.move(box["x"] + 0.2 * box["width"], y0)
+        await mouse.down()
+        for step in range(1, 11):
+            await mouse.move(box["x"] + (0.2 + 0.06 * step) * box["width"], y0 + 0.01 * step * (bottom - top), steps=2)
+        await mouse.up()
+
+    async def choose_class(self, k: int) -> bool:
+        """Pick the k-th option of a radio group whose label mentions 'class' (the class to draw); False if none."""
+        groups = self.page.locator('[data-testid="stMain"] [data-testid="stRadio"]', has_text="class")
+        if not await groups.count():
+            return False
+        options = groups.first.locator('[data-testid="stRadioOption"]')
+        if await options.count() <= k:
+            return False
+        await options.nth(k).click()
+        return True
 
     # ---------------------------------------------------------------- the tour
     async def run(self) -> None:
@@ -319,7 +335,11 @@ class Tour:
                 for info in PAGES:
                     if time.monotonic() > self.deadline:
                         return
-                    await self.visit(info.title, rnd)
+                    try:
+                        await self.visit(info.title, rnd)
+                    except Exception as err:  # noqa: BLE001 - record it, go on with the next page
+                        kind = "timeout" if "Timeout" in type(err).__name__ else "error"
+                        self.problem(kind, f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
         except Exception as err:  # noqa: BLE001 - a broken session is an error, the others go on
             self.problem("timeout" if "Timeout" in type(err).__name__ else "error", f"{type(err).__name__}: {err}")
         finally:
@@ -339,12 +359,15 @@ class Tour:
             sidebar = self.page.locator('[data-testid="stSidebar"]')
             if not await sidebar.get_by_text(self.upload_size).count():
                 self.problem("missing", f"the upload ({self.upload_size}) is not in use on this page")
-        sliders = self.page.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]')
-        count = min(await sliders.count(), self.args.sliders)
-        for i in range(count):
+        # sliders of the main area first, then the page's own sidebar sliders (not the shared working size)
+        thumbs = []
+        for area in ("stMain", "stSidebar"):
+            found = self.page.locator(f'[data-testid="{area}"] [data-testid="stSlider"]').filter(
+                has_not_text="Working size").locator('input[type="range"]')
+            thumbs += [found.nth(i) for i in range(await found.count())]
+        for thumb in thumbs[: self.args.sliders]:
             if time.monotonic() > self.deadline:
                 return
-            thumb = sliders.nth(i)
 
             async def move(thumb=thumb):
                 await thumb.focus()
@@ -353,10 +376,24 @@ class Tour:
             await self.change(title, "slider", move, rnd=rnd)
         if "trainable" in title.lower():
             if await self.find_canvas() is not None:
-                await self.change(title, "canvas strokes", self.draw_strokes, rnd=rnd)
+                for k in range(2):  # a stroke in each of two classes: enough to train and segment
+                    if k:
+                        await self.change(title, "choose class", lambda k=k: self.choose_class(k), rnd=rnd)
+                    await self.change(title, "canvas stroke", lambda k=k: self.draw_stroke(k), rnd=rnd)
             else:
                 self.where = (title, "canvas strokes")
                 self.problem("missing", "no drawable canvas (canvas.upper-canvas) found on the page")
+        if self.args.screenshots and self.index == 0:
+            folder = Path(self.args.screenshots)
+            folder.mkdir(parents=True, exist_ok=True)
+            slug = "".join(c if c.isalnum() else "_" for c in title.lower()).strip("_")
+            # Streamlit scrolls inside its main container: grow the viewport to see the whole page, then restore it
+            height = await self.page.evaluate(
+                "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); return m ? m.scrollHeight : 1000; }")
+            await self.page.set_viewport_size({"width": 1400, "height": int(min(max(height, 1000), 6000))})
+            await self.page.wait_for_timeout(500)
+            await self.page.screenshot(path=str(folder / f"load_r{rnd}_{slug}.png"))
+            await self.page.set_viewport_size({"width": 1400, "height": 1000})
 
 
 # ----------------------------------------------------------------------------- main
@@ -486,6 +523,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds to wait for a rerun to start before deciding nothing changed (default 5)")
     parser.add_argument("--url", default=None, help="use a running server instead of starting one (no memory figures)")
     parser.add_argument("--out", default=None, help="also write the Markdown report to this file")
+    parser.add_argument("--screenshots", default=None,
+                        help="save a full-page screenshot of every page of session 0 (after its changes) in this folder")
     args = parser.parse_args(argv)
 
     from PIL import Image

@@ -30,6 +30,7 @@ __all__ = [
     "Panorama",
     "Registration",
     "RegistrationError",
+    "check_sizes",
     "compose",
     "corner_error",
     "demo_views",
@@ -474,7 +475,8 @@ def register_features(
     )
 
 
-def _check_sizes(shapes) -> None:
+def check_sizes(shapes) -> None:
+    """Refuse images whose sizes differ by more than 2.5× in scale (keypoint matching cannot bridge it)."""
     sides = [float(np.sqrt(s[0] * s[1])) for s in shapes]
     ratio = max(sides) / min(sides)
     if ratio > 2.5:
@@ -542,7 +544,7 @@ def register(
     """
     moving = check_image(moving, name="moving image")
     fixed = check_image(fixed, name="fixed image")
-    _check_sizes([moving.shape, fixed.shape])
+    check_sizes([moving.shape, fixed.shape])
     orb = dict(n_keypoints=n_keypoints, fast_threshold=fast_threshold, fast_n=fast_n, downscale=downscale,
                n_scales=n_scales, harris_k=harris_k)
     f_moving = orb_features(moving, **orb)
@@ -737,7 +739,7 @@ def _prepare_images(images) -> list:
     if len(images) > 6:
         raise RegistrationError(f"Stitch at most 6 images at a time; got {len(images)}.")
     out = [check_image(im, name=f"image {k + 1}") for k, im in enumerate(images)]
-    _check_sizes([im.shape for im in out])
+    check_sizes([im.shape for im in out])
     return out
 
 

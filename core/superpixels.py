@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.clustering import _dense_labels, _kmeans_on_features, color_features, parse_channels
+from core.clustering import _dense_labels, _kmeans_on_features, _spread, color_features, parse_channels
 from core.images import to_rgb
 
 __all__ = [
@@ -247,7 +247,8 @@ def merge_kmeans(
     Raises
     ------
     ValueError
-        If k exceeds the number of superpixels or of their distinct colours.
+        If k exceeds the number of superpixels or of their distinct colours, or
+        the chosen Lab channels do not vary (a, b of a gray image).
     """
     parse_channels(channels, color_space)
     ids, present, means, counts = superpixel_means(image, segments)
@@ -259,6 +260,13 @@ def merge_kmeans(
             "lower k or ask for more superpixels."
         )
     feats = color_features(means[:, None, :], channels, color_space)
+    names = parse_channels(channels, color_space)
+    if str(color_space).lower() == "lab" and n_clusters > 1 and _spread(feats) < 0.5:
+        hint = " (a gray image has a = b = 0 everywhere)" if "L" not in names else ""
+        raise ValueError(
+            f"The superpixels' mean colours do not vary in the chosen Lab channels ({', '.join(names)}){hint}: "
+            "there is nothing to cluster. Add L to the channels, or choose a colour image."
+        )
     seg_labels, _, _ = _kmeans_on_features(
         feats,
         int(n_clusters),

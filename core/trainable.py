@@ -27,6 +27,7 @@ from sklearn.ensemble import RandomForestClassifier, VotingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from core.features import DEFAULT_KIND, FEATURE_KINDS, default_params, pixel_features
 from core.scribbles import strokes_to_labels  # noqa: F401
@@ -64,13 +65,14 @@ def make_classifier(kind="forest+linear", *, n_estimators=32, max_depth=12, rand
                                     max_depth=None if max_depth is None else int(max_depth),
                                     n_jobs=n_jobs, random_state=random_state)
     linear = Pipeline([("scale", StandardScaler()),
-                       ("logistic", LogisticRegression(C=0.1, max_iter=500))])
+                       ("logistic", LogisticRegression(C=0.1, solver="newton-cg", max_iter=200))])
     if kind == "forest":
         return forest
     if kind == "linear":
         return linear
     return VotingClassifier([("forest", forest), ("linear", linear)], voting="soft")
 
+_CHUNK = 1 << 18  # pixels per prediction chunk
 _FORMAT = "image-ml-lab/segmenter"
 _VERSION = 1
 
@@ -136,7 +138,9 @@ def smooth_proba(proba, sigma):
     proba = np.asarray(proba, dtype=np.float32)
     if sigma is None or sigma <= 0:
         return proba
-    out = ndi.gaussian_filter(proba, sigma=(float(sigma), float(sigma), 0), truncate=3.0)
+    from skimage.filters import gaussian
+    out = gaussian(proba, sigma=float(sigma), channel_axis=-1, mode="reflect", truncate=3.0,
+                   preserve_range=True).astype(np.float32)
     s = out.sum(axis=-1, keepdims=True)
     np.divide(out, s, out=out, where=s > 0)
     return out
@@ -219,9 +223,12 @@ class Segmenter:
         f = self._feats(image, feature_array)
         h, w, nf = f.shape
         x = f.reshape(-1, nf)
-        p = self.classifier.predict_proba(x).astype(np.float32)
         proba = np.zeros((h * w, self.n_classes), np.float32)
-        proba[:, self.classes - 1] = p
+        cols = self.classes - 1
+        with threadpool_limits(limits=1, user_api="blas"):
+            for start in range(0, h * w, _CHUNK):  # chunks bound the temporary memory
+                stop = min(start + _CHUNK, h * w)
+                proba[start:stop, cols] = self.classifier.predict_proba(x[start:stop])
         proba = proba.reshape(h, w, self.n_classes)
         return smooth_proba(proba, self.smoothing if smoothing is None else smoothing)
 
@@ -330,7 +337,10 @@ def fit_segmenter(image, labels, *, features=DEFAULT_KIND, feature_params=None, 
     y = labels.ravel()[idx]
     clf = make_classifier(classifier, n_estimators=n_estimators, max_depth=max_depth,
                           random_state=random_state, n_jobs=n_jobs)
-    clf.fit(x, y)
+    # single-threaded BLAS: the linear model's small matrix products are 10× slower when
+    # BLAS threads compete for a few busy cores; the forest uses its own threads
+    with threadpool_limits(limits=1, user_api="blas"):
+        clf.fit(x, y)
     names = list(class_names) if class_names is not None else [f"class {k}" for k in range(1, n_classes + 1)]
     return Segmenter(classifier=clf, n_classes=n_classes, classes=np.asarray(clf.classes_, dtype=np.int64),
                      feature_kind=features, feature_params=feature_params,

@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pandas as pd
 import plotly.express as px
-import streamlit as st
 import sklearn.cluster  # noqa: F401 - imported up front so the time metric shows compute, not the import
+import streamlit as st
 from skimage.segmentation import mark_boundaries
 
 from core import clustering as C
@@ -137,7 +137,7 @@ with tab_image:
         m4.metric("Time", f"{seconds * 1000:.0f} ms", help="Colour conversion + fit + prediction, when computed.")
 
         st.subheader("Palette")
-        names = [f"{h} (cluster {c})" for h, c in zip(palette["hex"], palette["cluster"])]
+        names = [f"{h} (cluster {c})" for h, c in zip(palette["hex"], palette["cluster"], strict=True)]
         fig = px.bar(
             palette.assign(name=names), x="share", y="name", orientation="h", color="name",
             color_discrete_sequence=list(palette["hex"]), text=palette["share"].map(lambda s: f"{s:.1%}"),
@@ -176,7 +176,7 @@ with tab_iris:
     )
     fig.update_traces(marker=dict(size=4))
     fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), legend=dict(itemsizing="constant"),
-                      scene_camera=dict(eye=dict(x=-1.5, y=1.3, z=1.0)))
+                      scene_camera=dict(eye=dict(x=-1.8, y=1.55, z=1.15)))
     a, b = st.columns([5, 3])
     a.plotly_chart(fig, width="stretch", key=f"{PAGE}:iris_chart")
     b.metric("Adjusted Rand index", f"{res.ari:.3f}",

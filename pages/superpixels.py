@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import streamlit as st
 import sklearn.cluster  # noqa: F401 - imported up front so the time metric shows compute, not the import
+import streamlit as st
 from skimage.segmentation import mark_boundaries
 
 from core import superpixels as S
@@ -183,7 +183,7 @@ if stage1 is not None:
 if ps.value("compare"):
     st.markdown("**All four methods** (each with its current settings)")
     cols = st.columns(4)
-    for col, name in zip(cols, S.METHODS):
+    for col, name in zip(cols, S.METHODS, strict=True):
         try:
             with st.spinner(f"{METHOD_LABELS[name]}…"):
                 segs, _, n, secs = first_stage(img.image, name, params_of(name))

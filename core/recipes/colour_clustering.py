@@ -29,7 +29,11 @@ def image_block(name: str, size: int) -> tuple[str, set[str], set[str]]:
     extra: set[str] = set()
     modules: set[str] = set()
     if name == "upload":
-        code = 'image = io.imread("your_image.png")[..., :3]  # the file you uploaded (not part of the link)\n'
+        code = (
+            'image = io.imread("your_image.png")  # the file you uploaded (it is not part of the link)\n'
+            "if image.ndim == 3:\n"
+            "    image = image[..., :3]  # drop an alpha channel (the page composites it on white)\n"
+        )
         modules.add("io")
     elif name in ("china", "flower"):
         extra.add("from sklearn.datasets import load_sample_image")
@@ -43,7 +47,7 @@ def image_block(name: str, size: int) -> tuple[str, set[str], set[str]]:
         f"    f = {size} / max(image.shape[:2])\n"
         "    size = (max(1, round(image.shape[1] * f)), max(1, round(image.shape[0] * f)))\n"
         "    image = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0))\n"
-        "if image.ndim == 2:  # a gray sample: three equal channels\n"
+        "if image.ndim == 2:  # a gray image: three equal channels\n"
         "    image = np.stack([image] * 3, axis=-1)\n"
     )
     return code, modules, extra

@@ -85,3 +85,23 @@ def test_a_garbage_link_falls_back_to_defaults_with_a_notice():
     assert at.multiselect(key=f"{P}:channels").value == ["a", "b"]
     assert at.radio(key=f"{P}:color_space").value == "lab"
     assert any("could not be used" in w.value for w in at.warning)
+
+
+def test_k_above_the_distinct_colours_of_an_upload_is_a_message():
+    import numpy as np
+
+    two = np.zeros((40, 40, 3), np.uint8)
+    two[:, 20:] = (250, 30, 30)
+    at = app_test(PAGE, session_state={"_upload": {"name": "two.png", "image": two, "original_shape": two.shape},
+                                       f"{P}:image": "upload", f"{P}:k": 3})
+    no_exception(at)
+    assert any("only 2 distinct colours" in e.value and "at most 2" in e.value for e in at.error)
+    at.slider(key=f"{P}:k").set_value(2).run()
+    assert not at.error and metric(at, "Clusters") == "2"
+
+
+def test_downloads_are_offered():
+    at = app_test(PAGE)
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Average-colour image (PNG)", "Cluster labels (PNG)", "Palette (CSV)", "Iris with clusters (CSV)",
+            "Download the script (.py)"} <= labels

@@ -112,3 +112,32 @@ def test_a_garbage_link_falls_back_to_defaults_with_a_notice():
     assert at.slider(key=f"{P}:n_segments").value == 200
     assert at.slider(key=f"{P}:k").value == 5
     assert any("could not be used" in w.value for w in at.warning)
+
+
+def _with_upload(image, **state):
+    """The page after an upload of ``image`` (injected the way ui.images stores a decoded upload)."""
+    upload = {"_upload": {"name": "tiny.png", "image": image, "original_shape": image.shape}, f"{P}:image": "upload"}
+    return app_test(PAGE, session_state={**upload, **{f"{P}:{k}": v for k, v in state.items()}})
+
+
+def test_bad_uploads_are_messages_not_tracebacks():
+    import numpy as np
+
+    small = np.random.default_rng(0).integers(0, 255, (30, 40, 3), dtype=np.uint8)  # 1 200 pixels
+    at = _with_upload(small, n_segments=2000)
+    no_exception(at)
+    assert any("n_segments must be ≤ the number of pixels (1200)" in e.value for e in at.error)
+    flat = np.full((64, 64, 3), 128, np.uint8)  # one colour
+    at = _with_upload(flat, method="felzenszwalb")
+    no_exception(at)
+    assert metric(at, "Superpixels") == "1"
+    assert any("single colour" in i.value for i in at.info)
+    assert any("larger than the number of superpixels (1)" in e.value for e in at.error)
+    assert any("cannot travel in a link" in c.value for c in at.caption)
+
+
+def test_downloads_are_offered():
+    at = app_test(PAGE)
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Superpixel labels (PNG)", "Average-colour image (PNG)", "Merged labels (PNG)",
+            "Download the script (.py)"} <= set(labels)

@@ -203,6 +203,14 @@ def _discover() -> tuple[list, list]:
 NUMERIC_CASES, IMAGE_PAGES = _discover()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _release_sessions():
+    """Drop the reused AppTests when the module is done (they hold every page's last render)."""
+    yield
+    _SESSIONS.clear()
+    _UPLOAD_SESSIONS.clear()
+
+
 # ----------------------------------------------------------------------------- 0. defaults
 @pytest.mark.parametrize("page", [p.path for p in PAGES], ids=lambda p: p[6:-3])
 def test_page_default_runs(page):
@@ -304,17 +312,16 @@ def _upload(page: str, name: str, data: bytes, working_size: int):
 
 
 def _result_or_message(at) -> str:
-    """'message: …' or 'result: …' if the main area shows one, else ''."""
-    for kind in ("error", "warning", "info"):
-        found = [str(e.value) for e in getattr(at.main, kind)]
-        if found:
-            return f"message: {found[0][:200]}"
+    """'result: …' if the main area shows an output, else 'error/warning/info: …' if it explains why, else ''."""
     for kind in ("image", "dataframe", "table", "metric"):
         if len(getattr(at.main, kind)):
             return f"result: {kind}"
-    charts = [e for e in at.main.get("plotly_chart")] + [e for e in at.main.get("arrow_vega_lite_chart")]
-    if charts:
+    if len(at.main.get("plotly_chart")) or len(at.main.get("arrow_vega_lite_chart")):
         return "result: chart"
+    for kind in ("error", "warning", "info"):
+        found = [str(e.value) for e in getattr(at.main, kind)]
+        if found:
+            return f"{kind}: {found[0][:200]}"
     return ""
 
 

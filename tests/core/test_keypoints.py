@@ -145,20 +145,6 @@ def test_keypoint_glyphs_circle_radius_and_tick_direction():
 
 
 # --------------------------------------------------------------------------- recipe: subprocess vs core
-def run_recipe(code: str, tmp_path):
-    """Run a recipe in a fresh interpreter outside the project; return its `result`."""
-    import subprocess
-    import sys
-
-    out = tmp_path / "result.pkl"
-    (tmp_path / "recipe.py").write_text(code + f"\nimport pickle\npickle.dump(result, open({str(out)!r}, 'wb'))\n")
-    done = subprocess.run([sys.executable, "recipe.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    import pickle
-
-    return pickle.loads(out.read_bytes())
-
-
 RECIPE_VALUES = [
     # the tutorial's cell + its ORB exercise, on the camera-man at a 256-px working size
     dict(image="camera", method="k", k=0.05, eps=1e-6, sigma=1.0, min_distance=1, threshold_rel=0.0,
@@ -169,15 +155,39 @@ RECIPE_VALUES = [
 ]
 
 
-@pytest.mark.parametrize("values", RECIPE_VALUES, ids=["tutorial", "custom"])
-def test_recipe_reproduces_core_exactly(values, tmp_path):
+@pytest.fixture(scope="module")
+def recipe_results(tmp_path_factory):
+    """Run both recipes in one fresh interpreter (each in its own namespace), outside the project."""
+    import pickle
+    import subprocess
+    import sys
+
+    from core.recipes.keypoints import script
+
+    tmp = tmp_path_factory.mktemp("kp_recipe")
+    for k, values in enumerate(RECIPE_VALUES):
+        (tmp / f"recipe{k}.py").write_text(script(values))
+    runner = (
+        "import pickle, runpy\n"
+        f"out = [runpy.run_path(f'recipe{{k}}.py')['result'] for k in range({len(RECIPE_VALUES)})]\n"
+        "pickle.dump(out, open('results.pkl', 'wb'))\n"
+    )
+    (tmp / "runner.py").write_text(runner)
+    done = subprocess.run([sys.executable, "runner.py"], cwd=tmp, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return pickle.loads((tmp / "results.pkl").read_bytes())
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["tutorial", "custom"])
+def test_recipe_reproduces_core_exactly(index, recipe_results):
     import pandas as pd
 
     from core.images import fit_working_size, load_sample
     from core.keypoints import features_table
-    from core.recipes.keypoints import harris_params, orb_params, script
+    from core.recipes.keypoints import harris_params, orb_params
 
-    got = run_recipe(script(values), tmp_path)
+    values = RECIPE_VALUES[index]
+    got = recipe_results[index]
     image = fit_working_size(load_sample(values["image"]), values["working_size"])
     response = harris_response(image, **{k: v for k, v in harris_params(values).items()
                                          if k in ("method", "k", "eps", "sigma")})

@@ -243,3 +243,83 @@ def test_synthetic_pair_is_reproducible_and_warps_by_the_truth(photo):
     p = t1 @ [160.0, 160.0, 1.0]
     x, y = p[0] / p[2], p[1] / p[2]
     assert abs(m1[160, 160] - f1[int(round(y)), int(round(x))]) < 0.1
+
+
+# --------------------------------------------------------------------------- recipe: subprocess vs core
+RECIPE_VALUES = {
+    # the page's default: 3 demo views of the china photo, improved pipeline, feathered
+    "demo-default": dict(source="demo", photo="china", n_views=3, view_seed=0, n_keypoints=2000,
+                         fast_threshold=0.04, n_scales=3, downscale=1.2, cross_check=True, max_ratio=0.8,
+                         model="projective", residual_threshold=2.0, max_trials=1000, seed=0, refine=True,
+                         blend="feather", working_size=1024),
+    # the stereo pair at a 256-px working size, affine model, no refit, minimum-cost seam
+    "stereo-seam": dict(source="stereo", photo="china", n_views=2, view_seed=3, n_keypoints=800,
+                        fast_threshold=0.05, n_scales=4, downscale=1.3, cross_check=False, max_ratio=0.9,
+                        model="affine", residual_threshold=3.0, max_trials=300, seed=5, refine=False,
+                        blend="seam", working_size=256),
+}
+
+
+@pytest.fixture(scope="module")
+def recipe_results(tmp_path_factory):
+    """Run both recipes in one fresh interpreter (each in its own namespace), outside the project."""
+    import pickle
+    import subprocess
+    import sys
+
+    from core.recipes.panorama import script
+
+    tmp = tmp_path_factory.mktemp("pano_recipe")
+    for name, values in RECIPE_VALUES.items():
+        (tmp / f"{name}.py").write_text(script(values))
+    runner = (
+        "import pickle, runpy\n"
+        f"names = {list(RECIPE_VALUES)!r}\n"
+        "out = {n: runpy.run_path(n + '.py')['result'] for n in names}\n"
+        "pickle.dump(out, open('results.pkl', 'wb'))\n"
+    )
+    (tmp / "runner.py").write_text(runner)
+    done = subprocess.run([sys.executable, "runner.py"], cwd=tmp, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return pickle.loads((tmp / "results.pkl").read_bytes())
+
+
+def core_panorama(values):
+    from skimage import data
+
+    from core.images import fit_working_size, load_sample
+    from core.recipes.panorama import MAX_SIDE, orb_params, register_params
+
+    if values["source"] == "demo":
+        views = demo_views(load_sample(values["photo"]), n_views=values["n_views"], seed=values["view_seed"],
+                           overlap=0.6).views
+    else:
+        left, right, _ = data.stereo_motorcycle()
+        size = min(MAX_SIDE, values["working_size"])
+        views = [fit_working_size(left, size), fit_working_size(right, size)]
+    return stitch(views, blend=values["blend"], **orb_params(values), **register_params(values)).image
+
+
+@pytest.mark.parametrize("name", list(RECIPE_VALUES))
+def test_recipe_reproduces_core_exactly(name, recipe_results):
+    got = recipe_results[name]
+    expected = core_panorama(RECIPE_VALUES[name])
+    assert got.dtype == np.uint8 and got.shape == expected.shape
+    # The script runs the same functions (copied from core.panorama) on the same inputs: identical pixels.
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_recipe_needs_every_page_parameter_and_imports_no_project_code():
+    from core.recipes.panorama import REQUIRED, script
+
+    values = dict(RECIPE_VALUES["demo-default"])
+    for name in REQUIRED:
+        with pytest.raises(KeyError, match=name):
+            script({k: v for k, v in values.items() if k != name})
+    for blend in BLENDS:
+        for source in ("demo", "stereo", "upload"):
+            code = script({**values, "blend": blend, "source": source})
+            compile(code, "recipe.py", "exec")
+            assert "import core" not in code and "from core" not in code and "result = panorama" in code
+    assert "_seam_blend(" in script({**values, "blend": "seam"})
+    assert "distance_transform_edt" in script({**values, "blend": "feather"})

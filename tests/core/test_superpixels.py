@@ -130,12 +130,24 @@ def test_bad_input_messages():
         merge_kmeans(img, segs, n + 1)
 
 
+def test_gray_image_with_a_b_is_a_clear_error_and_L_works():
+    gray = np.repeat(np.linspace(0, 255, 48, dtype=np.uint8)[None, :], 48, axis=0)
+    segs = segment(gray, "slic", n_segments=16, compactness=10.0)
+    with pytest.raises(ValueError, match=r"do not vary in the chosen Lab channels \(a, b\) \(a gray image"):
+        merge_kmeans(gray, segs, 3)
+    merged = merge_kmeans(gray, segs, 3, channels="L")
+    assert np.unique(merged).size == 3
+    assert np.count_nonzero(np.diff(merged[0])) == 2  # three contiguous bands of lightness
+
+
 def test_one_colour_image():
     flat = np.full((32, 32, 3), 128, np.uint8)
     segs = segment(flat, "slic", n_segments=16, compactness=10.0)
     assert segment_count(segs) >= 1
-    with pytest.raises(ValueError, match="only 1 distinct superpixel colours"):
+    with pytest.raises(ValueError, match="do not vary in the chosen Lab channels"):
         merge_kmeans(flat, segs, 2)
+    with pytest.raises(ValueError, match="only 1 distinct superpixel colours"):
+        merge_kmeans(flat, segs, 2, color_space="rgb")
     assert np.unique(merge_rag(flat, segs, 1.0)).size == 1
 
 

@@ -16,6 +16,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import CHROMIUM, CHROMIUM_ARGS, start_server, wait_for_app  # noqa: E402
 
 
+def _stop(proc) -> None:
+    if proc is None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except Exception:  # noqa: BLE001
+        proc.kill()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("page", nargs="?")
@@ -51,8 +61,7 @@ def main() -> None:
                     print("saved", out_dir / f"{stem}.png")
                 browser.close()
         finally:
-            if proc is not None:
-                proc.terminate()
+            _stop(proc)
         return
     stem = Path(args.page).stem
     path = "" if stem == "home" else stem
@@ -71,8 +80,7 @@ def main() -> None:
                 print("EXCEPTION ON PAGE:\n" + errors.first.inner_text()[:3000])
             browser.close()
     finally:
-        if proc is not None:
-            proc.terminate()
+        _stop(proc)
     print(f"saved {args.out} ({target})")
 
 
