@@ -12,7 +12,7 @@
   match_descriptors(cross_check=True), ransac(ProjectiveTransform,
   min_samples=4, residual_threshold=1, max_trials=300)).
   Time: median over ``repeat`` runs on the first pair. Quality: mean corner
-  error (px) over all pairs (12 pairs ≤ 0.5 MP, else 4) — the mean distance
+  error (px) over all pairs (12 pairs ≤ 0.5 MP, 4 ≤ 2 MP, else 2) — the mean distance
   between the moving image's 4 corners mapped by the estimated and the true
   homography. Targets: core ≤ 0.5 px, ≤ 1 s at 0.3 MP.
 * ``stitch 3 views``: the page's default demo (3 views cut from *china*,
@@ -63,7 +63,7 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
     from core.panorama import corner_error, demo_views, register, stitch
 
     rows = []
-    data = pairs(megapixels, 12 if megapixels <= 0.5 else 4)
+    data = pairs(megapixels, 12 if megapixels <= 0.5 else 4 if megapixels <= 2 else 2)
     moving0, fixed0, _ = data[0]
 
     def core_fn(moving, fixed):

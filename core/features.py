@@ -44,11 +44,11 @@ DEFAULT_KIND = "default"
 _DEFAULTS = {
     "tutorial": dict(frequencies=CORRECTED_TUTORIAL_FREQUENCIES, n_orientations=2, bandwidth=1.0),
     "gabor_energy": dict(frequencies=(0.05, 0.1, 0.2, 0.4), n_orientations=4, bandwidth=1.0,
-                         smoothing=3.0, normalize=16.0),
+                         smoothing=3.0, normalize=16.0, max_window=None),
     "basic": dict(sigma_min=1.0, sigma_max=16.0, intensity=True, edges=True, texture=True),
     "lab": dict(sigmas=(0.0, 2.0, 8.0)),
     "default": dict(frequencies=(0.05, 0.1, 0.2, 0.4), n_orientations=4, bandwidth=1.0,
-                    smoothing=3.0, normalize=16.0, intensity_sigmas=(2.0, 8.0), color=True),
+                    smoothing=3.0, normalize=16.0, max_window=None, intensity_sigmas=(2.0, 8.0), color=True),
 }
 
 
@@ -165,7 +165,7 @@ def _normalize(gray, sigma):
     return ((gray - st[..., 0]) / (st[..., 1] + np.float32(0.02))).astype(np.float32)
 
 
-def _gabor_energy(gray, frequencies, n_orientations, bandwidth, smoothing, normalize=0.0):
+def _gabor_energy(gray, frequencies, n_orientations, bandwidth, smoothing, normalize=0.0, max_window=None):
     """Texture energy: log Gabor magnitude per frequency × orientation and its orientation
     mean, smoothed over ``smoothing / frequency`` pixels, plus per-frequency anisotropy
     (max over orientations / mean)."""
@@ -178,7 +178,8 @@ def _gabor_energy(gray, frequencies, n_orientations, bandwidth, smoothing, norma
     mean_t = mag.reshape(mag.shape[:2] + (len(freqs), n_t)).mean(axis=-1)
     stack = np.concatenate([mag, mean_t], axis=-1)
     if smoothing > 0:
-        sig = [smoothing / f for f in freqs for _ in thetas] + [smoothing / f for f in freqs]
+        cap = float(max_window) if max_window else np.inf
+        sig = [min(smoothing / f, cap) for f in freqs for _ in thetas] + [min(smoothing / f, cap) for f in freqs]
         stack = _gauss_stack_fft(stack, sig)
     per = stack[..., :len(freqs) * n_t].reshape(stack.shape[:2] + (len(freqs), n_t))
     aniso = per.max(axis=-1) / (per.mean(axis=-1) + np.float32(1e-6))
@@ -274,7 +275,7 @@ def pixel_features(image, kind=DEFAULT_KIND, **params):
         out = _tutorial(img, p["frequencies"], p["n_orientations"], p["bandwidth"])
     elif kind == "gabor_energy":
         out = _gabor_energy(_gray(img), p["frequencies"], p["n_orientations"], p["bandwidth"],
-                            float(p["smoothing"]), float(p["normalize"] or 0))
+                            float(p["smoothing"]), float(p["normalize"] or 0), p["max_window"])
     elif kind == "basic":
         out = _basic(img, float(p["sigma_min"]), float(p["sigma_max"]), bool(p["intensity"]),
                      bool(p["edges"]), bool(p["texture"]))
@@ -284,7 +285,7 @@ def pixel_features(image, kind=DEFAULT_KIND, **params):
         gray = _gray(img)
         norm = _normalize(gray, float(p["normalize"] or 0))
         parts = [_gabor_energy(norm, p["frequencies"], p["n_orientations"], p["bandwidth"],
-                               float(p["smoothing"])),
+                               float(p["smoothing"]), 0.0, p["max_window"]),
                  _local_stats(norm, (2.0, 4.0, 8.0)),
                  _edge_texture(norm)]
         isig = tuple(float(s) for s in p["intensity_sigmas"])

@@ -590,7 +590,7 @@ def _warp_all(images, matrices):
     """Warp RGB float images into one canvas; return warped, masks, offset matrices."""
     from skimage.transform import ProjectiveTransform, warp
 
-    corners = np.vstack([_apply(m, image_corners(im.shape)) for im, m in zip(images, matrices)])
+    corners = np.vstack([_apply(m, image_corners(im.shape)) for im, m in zip(images, matrices, strict=True)])
     if not np.all(np.isfinite(corners)):
         raise RegistrationError("A transform sends an image corner to infinity; the registration is degenerate.")
     lo = np.floor(corners.min(axis=0) + 0.5)
@@ -605,7 +605,7 @@ def _warp_all(images, matrices):
     offset = np.array([[1, 0, -lo[0]], [0, 1, -lo[1]], [0, 0, 1]], dtype=np.float64)
     placed = [offset @ m for m in matrices]
     warped, masks = [], []
-    for im, m in zip(images, placed):
+    for im, m in zip(images, placed, strict=True):
         stack = np.dstack([im, np.ones(im.shape[:2])])
         out = warp(stack, ProjectiveTransform(m).inverse, output_shape=(height, width), order=1, cval=0.0)
         mask = out[..., 3] > 0.999
@@ -711,11 +711,11 @@ def compose(
         canvas, owner = _seam_blend(warped, masks, order)
     else:
         if blend == "feather":
-            weights = [ndi.distance_transform_edt(np.pad(m, 1)) [1:-1, 1:-1] for m in masks]
+            weights = [ndi.distance_transform_edt(np.pad(m, 1))[1:-1, 1:-1] for m in masks]
         else:
             weights = [m.astype(np.float64) for m in masks]
         total = np.sum(weights, axis=0)
-        canvas = np.sum([w[..., None] * im for w, im in zip(weights, warped)], axis=0)
+        canvas = np.sum([w[..., None] * im for w, im in zip(weights, warped, strict=True)], axis=0)
         canvas = canvas / np.maximum(total, 1e-12)[..., None]
         owner = np.argmax(np.stack(weights), axis=0).astype(np.int16)
         owner[total <= 0] = -1
@@ -800,6 +800,8 @@ def stitch(
     anchor = n // 2 if anchor is None else int(anchor)
     if not 0 <= anchor < n:
         raise ValueError(f"anchor must be an image index in 0…{n - 1}; got {anchor}.")
+    if features is not None and len(features) != n:
+        raise ValueError(f"Give one ORBFeatures per image: {len(features)} for {n} images.")
     if features is None:
         orb = dict(n_keypoints=n_keypoints, fast_threshold=fast_threshold, fast_n=fast_n, downscale=downscale,
                    n_scales=n_scales, harris_k=harris_k)

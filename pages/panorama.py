@@ -224,12 +224,12 @@ feature_error = None
 if views:
     cols = st.columns(len(views))
     with st.spinner("Detecting ORB keypoints…"):
-        for k, (col, view) in enumerate(zip(cols, views)):
+        for k, (col, view) in enumerate(zip(cols, views, strict=True)):
             try:
                 f = features_stage(view, tuple(sorted(orb_p.items())))
             except ValueError as err:
                 feature_error = f"{names[k]}: {err}"
-                col.image(view, width="stretch", caption=f"{names[k]}: no keypoints")
+                col.image(view, width=min(260, view.shape[1]), caption=f"{names[k]}: no keypoints")
                 continue
             feats.append(f)
             col.plotly_chart(keypoints_figure(view, f), width="stretch", key=f"{PAGE}:kp{k}")
@@ -330,6 +330,8 @@ if pano is not None:
                                                  for c in range(3)}} for k in range(n)])
     share.download_csv("Transforms, image → panorama (CSV)", table, f"panorama_{source}_matrices.csv",
                        container=d2, key=f"{PAGE}:dl_matrices")
+elif views and not features_ok:
+    st.info("Nothing to stitch yet: every view needs keypoints and similar sizes (see the messages above).")
 elif features_ok and n >= 2:
     st.info("What to try: more keypoints or a lower fast_threshold (more matches), a higher max_ratio, a larger "
             "residual_threshold, or a simpler model (affine / similarity) for nearly flat scenes.")

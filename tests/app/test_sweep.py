@@ -16,6 +16,12 @@ Three sweeps, each parametrised so that a failure names the page, the widget or 
    and show either a clear message (``st.error`` / ``st.warning`` / ``st.info``) or a result (an image, a chart,
    a table or a metric) — never an exception.
 
+4. **Modes and their own uploaders** — every choice widget (radio, select box, segmented control) a page renders
+   at its defaults, set to each of its options one at a time (the shared sample picker is left to
+   ``test_shell.py``): no exception. A file uploader that appears in that mode (e.g. a page's own "upload a mask",
+   "upload 2–3 photos" or ".skops model" uploader) receives every ``BAD`` file: the page must show a new
+   ``st.error`` / ``st.warning`` / ``st.info`` — never an exception.
+
 AppTest sessions are reused per page (one run per case) to keep the sweep within a few minutes.
 """
 
@@ -140,6 +146,49 @@ def _extreme(widget, kind: str, end: str) -> Any:
     return value
 
 
+CHOICE_KINDS = ("radio", "selectbox", "segmented_control")
+
+
+def _choice_widgets(at) -> list[WidgetSpec]:
+    specs = []
+    for kind in CHOICE_KINDS:
+        for index, widget in enumerate(getattr(at, kind)):
+            if kind == "selectbox" and list(widget.options[: len(SAMPLES)]) == list(SAMPLES):
+                continue  # the shared sample picker: every sample is run by tests/app/test_shell.py
+            if kind == "segmented_control" and not widget._is_single_select:
+                continue
+            specs.append(WidgetSpec(kind, widget.key, str(getattr(widget, "label", "") or widget.proto.label), index))
+    return specs
+
+
+def _send_label(widget, label: str) -> None:
+    """Make the next run receive ``label`` for this choice widget, exactly as the browser sends it.
+
+    The browser sends the *formatted* option label and the server maps it back to the option value; AppTest's
+    ``set_value`` wants the value itself, which it cannot know for options shown with a ``format_func``.
+    """
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    state = WidgetState()
+    state.id = widget.id
+    if widget.type == "button_group":
+        state.string_array_value.data[:] = [label]
+    else:
+        state.string_value = label
+    widget.__class__ = type(f"Forced{type(widget).__name__}", (type(widget),),
+                            {"_widget_state": property(lambda self: state)})
+
+
+def _current_label(widget) -> str:
+    if widget.type == "button_group":
+        return widget.formatted_values[0] if widget.formatted_values else widget.options[0]
+    return widget.options[widget.index] if widget.index is not None else widget.options[0]
+
+
+def _messages(at) -> set[str]:
+    return {f"{kind}: {e.value}" for kind in ("error", "warning", "info") for e in getattr(at, kind)}
+
+
 # ----------------------------------------------------------------------------- page sessions
 class PageSession:
     """One AppTest per page, reused by the numeric cases; remembers which widget is off its default."""
@@ -149,6 +198,7 @@ class PageSession:
         self.at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
         self.first_run_errors = _exceptions(self.at)
         self.widgets = _numeric_widgets(self.at)
+        self.choices = _choice_widgets(self.at)
         self.defaults = {}
         for spec in self.widgets:
             widget = _find(self.at, spec)
@@ -183,9 +233,9 @@ def _session(page: str) -> PageSession:
     return _SESSIONS[page]
 
 
-def _discover() -> tuple[list, list]:
-    """Run every page once: its numeric widgets (for parametrisation) and whether it takes an image."""
-    numeric, image_pages = [], []
+def _discover() -> tuple[list, list, list]:
+    """Run every page once: its numeric and choice widgets (for parametrisation), whether it takes an image."""
+    numeric, image_pages, choices = [], [], []
     for info in PAGES:
         try:
             session = _session(info.path)
@@ -195,12 +245,14 @@ def _discover() -> tuple[list, list]:
         for spec in session.widgets:
             for end in ("min", "max"):
                 numeric.append(pytest.param(info.path, spec, end, id=f"{info.path[6:-3]}-{spec.ident}-{end}"))
+        for spec in session.choices:
+            choices.append(pytest.param(info.path, spec, id=f"{info.path[6:-3]}-{spec.ident}"))
         if session.takes_image:
             image_pages.append(info.path)
-    return numeric, image_pages
+    return numeric, image_pages, choices
 
 
-NUMERIC_CASES, IMAGE_PAGES = _discover()
+NUMERIC_CASES, IMAGE_PAGES, CHOICE_CASES = _discover()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -355,3 +407,61 @@ def test_odd_image_gives_a_message_or_a_result(page, case):
     assert caption in sidebar_captions, (caption, sidebar_captions)
     outcome = _result_or_message(at)
     assert outcome, f"{page}: upload {case} gave neither a message nor a result"
+
+
+# ----------------------------------------------------------------------------- 4. modes and their uploaders
+@pytest.mark.parametrize(("page", "spec"), CHOICE_CASES)
+def test_every_option_and_its_uploaders(page, spec):
+    """Each option of a choice widget runs; an uploader that the option reveals answers every bad file."""
+    problems: list[str] = []
+    at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
+    _assert_no_exception(at, f"{page} at its defaults")
+    widget = _find(at, spec)
+    assert widget is not None, f"{spec.ident} not rendered on {page} at its defaults"
+    if widget.disabled:
+        pytest.skip(f"{spec.ident} is disabled at the page's defaults (a user cannot change it)")
+    default_label = _current_label(widget)
+    base_uploaders = {u.key for u in at.file_uploader}
+    for label in widget.options:
+        if label == default_label:
+            continue
+        widget = _find(at, spec)
+        if widget is None:
+            at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
+            widget = _find(at, spec)
+        _send_label(widget, label)
+        at.run()
+        if at.exception:
+            problems.append(f"{spec.ident} = {label!r} raised:\n" + "\n".join(_exceptions(at)))
+            at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
+            continue
+        for uploader in [u for u in at.file_uploader if u.key not in base_uploaders]:
+            before = _messages(at)
+            for case, (data, _pattern) in BAD.items():
+                target = [u for u in at.file_uploader if u.key == uploader.key]
+                if not target:
+                    problems.append(f"{spec.ident} = {label!r}: uploader {uploader.key} vanished before {case!r}")
+                    break
+                extension = (target[0].allowed_type or [".png"])[0]  # the browser refuses other extensions
+                target[0].set_value((f"{case}{extension}", data, "application/octet-stream"))
+                at.run()
+                if at.exception:
+                    problems.append(f"{spec.ident} = {label!r}, uploader {uploader.key}, bad file {case!r} raised:\n"
+                                    + "\n".join(_exceptions(at)))
+                    at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
+                    _send_label(_find(at, spec), label)
+                    at.run()
+                    continue
+                if not (_messages(at) - before):
+                    problems.append(f"{spec.ident} = {label!r}, uploader {uploader.key}, bad file {case!r}: "
+                                    "no new error/warning/info message")
+            target = [u for u in at.file_uploader if u.key == uploader.key]
+            if target:  # clear it, so the next option starts without a file
+                target[0].set_value(None)
+                at.run()
+        widget = _find(at, spec)
+        if widget is not None:
+            _send_label(widget, default_label)
+            at.run()
+    if problems:
+        pytest.fail(f"{page}:\n" + "\n".join(problems), pytrace=False)
