@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui.registry import PAGES
 
-st.set_page_config(page_title="Image ML Lab", page_icon=":material/biotech:", layout="wide")
+st.set_page_config(page_title="Image ML Lab", page_icon="🔬", layout="wide")
 
 sections: dict[str, list] = {"": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)]}
 for info in PAGES:

@@ -85,6 +85,7 @@ class MemoryMonitor(threading.Thread):
         self.peak_rss_kb = 0  # max over samples of the summed VmRSS of the tree
         self.peak_hwm_kb = 0  # max VmHWM (kernel-recorded peak RSS) of any process of the tree
         self.samples = 0
+        self.current_kb = 0  # the last sample's summed VmRSS
         self._stop_event = threading.Event()
 
     @staticmethod
@@ -125,6 +126,7 @@ class MemoryMonitor(threading.Thread):
             status = self._status(pid)
             total += status.get("VmRSS", 0)
             self.peak_hwm_kb = max(self.peak_hwm_kb, status.get("VmHWM", 0))
+        self.current_kb = total
         self.peak_rss_kb = max(self.peak_rss_kb, total)
         self.samples += 1
 
@@ -152,6 +154,7 @@ class Step:
     page: str
     action: str
     seconds: float | None  # None: no rerun happened (nothing changed)
+    rss_mb: float | None = None  # the server tree's resident memory right after the step
 
 
 @dataclass
@@ -167,6 +170,7 @@ class Problem:
 class Results:
     steps: list[Step] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    monitor: MemoryMonitor | None = None
 
 
 # ----------------------------------------------------------------------------- one session
@@ -229,12 +233,14 @@ class Tour:
             await self.settle()
         except PlaywrightTimeout as err:
             self.problem("timeout", f"{action}: {str(err).splitlines()[0]}")
-        self.results.steps.append(Step(self.index, rnd, page_title, action, seconds))
+        monitor = self.results.monitor
+        rss = monitor.current_kb / 1024 if monitor and monitor.samples else None
+        self.results.steps.append(Step(self.index, rnd, page_title, action, seconds, rss))
         await self.check_exceptions()
         return seconds
 
     # ---------------------------------------------------------------- actions
-    async def open_page(self, title: str) -> None:
+    async def open_page(self, title: str, stem: str) -> None:
         nav = self.page.locator('[data-testid="stSidebarNav"]')
         link = nav.locator('a[data-testid="stSidebarNavLink"]', has_text=title)
         if not await link.count():
@@ -242,6 +248,7 @@ class Tour:
             if await view_more.count() and "more" in (await view_more.inner_text()):
                 await view_more.click()
         await link.first.click()
+        await self.page.wait_for_url(f"**/{stem}*", timeout=self.timeout_ms)
 
     async def has_image_input(self) -> bool:
         return await self.page.locator('[data-testid="stSidebar"] [data-testid="stFileUploaderDropzoneInput"]').count() > 0
@@ -336,7 +343,7 @@ class Tour:
                     if time.monotonic() > self.deadline:
                         return
                     try:
-                        await self.visit(info.title, rnd)
+                        await self.visit(info.title, Path(info.path).stem, rnd)
                     except Exception as err:  # noqa: BLE001 - record it, go on with the next page
                         kind = "timeout" if "Timeout" in type(err).__name__ else "error"
                         self.problem(kind, f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
@@ -345,8 +352,8 @@ class Tour:
         finally:
             await context.close()
 
-    async def visit(self, title: str, rnd: int) -> None:
-        await self.change(title, "open page", lambda: self.open_page(title), rnd=rnd)
+    async def visit(self, title: str, stem: str, rnd: int) -> None:
+        await self.change(title, "open page", lambda: self.open_page(title, stem), rnd=rnd)
         if await self.has_image_input():
             if not self.uploaded:
                 if self.working_size != DEFAULT_WORKING_SIZE:
@@ -450,7 +457,8 @@ def report(args, results: Results, monitor: MemoryMonitor | None, image_shape, w
                  f"{_fmt(statistics.median(timed) if timed else float('nan'))} | {_fmt(_percentile(timed, 0.95))} | "
                  f"{_fmt(max(timed) if timed else float('nan'))} | {errors} | {kinds['external']} | {rss} | {hwm} |")
     lines += ["", "Per page and action (seconds from the change to the updated result):", "",
-              "| page | action | n | median s | p95 s | max s | errors |", "|---|---|---:|---:|---:|---:|---:|"]
+              "| page | action | n | median s | p95 s | max s | errors | server RSS MB after (max) |",
+              "|---|---|---:|---:|---:|---:|---:|---:|"]
     groups: dict[tuple[str, str], list[float]] = collections.defaultdict(list)
     order: list[tuple[str, str]] = []
     for s in results.steps:
@@ -461,12 +469,17 @@ def report(args, results: Results, monitor: MemoryMonitor | None, image_shape, w
             groups[key].append(s.seconds)
         else:
             groups.setdefault(key, [])
+    rss_after: dict[tuple[str, str], float] = collections.defaultdict(float)
+    for s in results.steps:
+        if s.rss_mb is not None:
+            rss_after[(s.page, s.action)] = max(rss_after[(s.page, s.action)], s.rss_mb)
     problem_count = collections.Counter((p.page, p.action) for p in results.problems if p.kind != "external")
     for key in order:
         values = groups[key]
+        rss_text = f"{rss_after[key]:.0f}" if key in rss_after else "–"
         lines.append(f"| {key[0]} | {key[1]} | {len(values)} | {_fmt(statistics.median(values) if values else float('nan'))} | "
                      f"{_fmt(_percentile(values, 0.95))} | {_fmt(max(values) if values else float('nan'))} | "
-                     f"{problem_count.get(key, 0)} |")
+                     f"{problem_count.get(key, 0)} | {rss_text} |")
     if results.problems:
         lines += ["", "Errors (grouped by kind and first line; 'external' = a resource of another host that could not be "
                   "fetched, not counted above):", "", "| count | kind | text | where (page: action) |", "|---:|---|---|---|"]
@@ -548,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
         threading.Thread(target=_drain, args=(proc.stdout, server_tail), daemon=True).start()
         monitor = MemoryMonitor(proc.pid)
         monitor.start()
-    results = Results()
+    results = Results(monitor=monitor)
     start = time.monotonic()
     try:
         asyncio.run(_amain(args, url, upload_path, working_size, results))

@@ -236,3 +236,38 @@ def normalized_power(image, kernel, *, mode="wrap"):
         raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
     bank = _FFTBank(img, max(kernel.shape) // 2, mode=mode, dtype=np.float32)
     return np.abs(bank.apply(kernel.astype(np.complex64))).astype(np.float32)
+
+
+def power_responses(image, frequencies, theta=0.0, *, bandwidth=1.0, mode="wrap", shrink=1,
+                    allow_alias=True):
+    """The tutorial's panel for one image: :func:`normalized_power` for several kernels.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, 3) array, any dtype
+        Colour is converted to gray (``rgb2gray``).
+    frequencies : sequence of float
+        One kernel per frequency (cycles/pixel); above 0.5 they alias (allowed here, to show it).
+    theta : float
+        Orientation in radians.
+    bandwidth : float
+        Octaves.
+    mode : {'wrap', 'reflect'}
+        Boundary handling (the tutorial uses 'wrap').
+    shrink : int
+        Keep every ``shrink``-th pixel first (the tutorial uses 3).
+
+    Returns
+    -------
+    powers : (len(frequencies), ceil(H / shrink), ceil(W / shrink)) float32
+    """
+    from core.images import to_gray
+    shrink = int(shrink)
+    if shrink < 1:
+        raise ValueError("shrink must be a whole number ≥ 1")
+    g = to_gray(image)[::shrink, ::shrink]
+    if min(g.shape) < 4:
+        raise ValueError(f"after shrinking by {shrink} the image is only {g.shape[1]}×{g.shape[0]} px; "
+                         "use a smaller shrink factor")
+    return np.stack([normalized_power(g, gabor_kernel(f, theta, bandwidth=bandwidth, allow_alias=allow_alias),
+                                      mode=mode) for f in frequencies])

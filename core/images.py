@@ -243,7 +243,8 @@ def fit_working_size(image: np.ndarray, max_side: int = 1024) -> np.ndarray:
     if longest <= max_side:
         return image
     factor = max_side / longest
-    new_size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    # keep the short side usable (≥ MIN_SIDE px) even for very elongated images
+    new_size = (max(min(width, MIN_SIDE), round(width * factor)), max(min(height, MIN_SIDE), round(height * factor)))
     if image.dtype == np.uint8 and image.ndim in (2, 3) and (image.ndim == 2 or image.shape[2] in (3, 4)):
         pil = Image.fromarray(image)
         return np.asarray(pil.resize(new_size, Image.Resampling.LANCZOS, reducing_gap=3.0))

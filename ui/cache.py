@@ -21,9 +21,9 @@ __all__ = ["cache_data", "cache_resource", "HASH_FUNCS"]
 HASH_FUNCS = {np.ndarray: image_digest}
 
 
-def cache_data(func=None, *, max_entries: int = 8, ttl: float = 3600, **kwargs):
-    """``st.cache_data`` with digest-keyed arrays and bounded ``max_entries`` / ``ttl``."""
-    decorator = st.cache_data(max_entries=max_entries, ttl=ttl, hash_funcs=HASH_FUNCS, **kwargs)
+def cache_data(func=None, *, max_entries: int = 8, ttl: float = 3600, max_size: str | int = "256MB", **kwargs):
+    """``st.cache_data`` with digest-keyed arrays, bounded in entries, age and bytes (per function)."""
+    decorator = st.cache_data(max_entries=max_entries, ttl=ttl, max_size=max_size, hash_funcs=HASH_FUNCS, **kwargs)
     return decorator(func) if func is not None else decorator
 
 

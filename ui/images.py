@@ -76,6 +76,19 @@ def working_size() -> int:
     return int(st.session_state.get(_WORKING_SIZE, 1024))
 
 
+def working_size_control(container=None) -> int:
+    """Render the shared "working size" setting (pages without ``image_input`` call it themselves)."""
+    st.session_state.setdefault(_WORKING_SIZE, 1024)
+    (container or st).select_slider(
+        "Working size (longest side, px)",
+        options=WORKING_SIZES,
+        key=_WORKING_SIZE,
+        persist_state="session",
+        help="Larger images are downscaled to this size for interactive work.",
+    )
+    return working_size()
+
+
 def image_input(ps, *, container=None, label: str = "Image", gray_note: str | None = None) -> ImageInput:
     """Render the sample picker and uploader; return the image to work on.
 
@@ -122,14 +135,7 @@ def image_input(ps, *, container=None, label: str = "Image", gray_note: str | No
         )
         if st.session_state.get(_UPLOAD_ERROR):
             st.error(st.session_state[_UPLOAD_ERROR], icon=":material/block:")
-        st.session_state.setdefault(_WORKING_SIZE, 1024)
-        st.select_slider(
-            "Working size (longest side, px)",
-            options=WORKING_SIZES,
-            key=_WORKING_SIZE,
-            persist_state="session",
-            help="Larger images are downscaled to this size for interactive work.",
-        )
+        working_size_control()
         max_side = working_size()
         if choice == "upload":
             image = fit_working_size(upload["image"], max_side)

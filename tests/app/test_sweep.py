@@ -422,6 +422,7 @@ def test_every_option_and_its_uploaders(page, spec):
         pytest.skip(f"{spec.ident} is disabled at the page's defaults (a user cannot change it)")
     default_label = _current_label(widget)
     base_uploaders = {u.key for u in at.file_uploader}
+    takes_image = _image_picker(at) is not None
     for label in widget.options:
         if label == default_label:
             continue
@@ -455,6 +456,22 @@ def test_every_option_and_its_uploaders(page, spec):
                 if not (_messages(at) - before):
                     problems.append(f"{spec.ident} = {label!r}, uploader {uploader.key}, bad file {case!r}: "
                                     "no new error/warning/info message")
+            shared = _uploader(at)
+            if not takes_image and _image_picker(at) is not None and shared is not None and shared.key == uploader.key:
+                # the option revealed the shared image input: the odd images too
+                for case, (filename, factory, working_size, _caption) in ODD_IMAGES.items():
+                    if working_size != WORKING_SIZE:
+                        continue
+                    _uploader(at).set_value((filename, factory(), "image/png"))
+                    at.run()
+                    if at.exception:
+                        problems.append(f"{spec.ident} = {label!r}, image upload {case} raised:\n"
+                                        + "\n".join(_exceptions(at)))
+                        at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
+                        _send_label(_find(at, spec), label)
+                        at.run()
+                    elif not _result_or_message(at):
+                        problems.append(f"{spec.ident} = {label!r}, image upload {case}: neither a message nor a result")
             target = [u for u in at.file_uploader if u.key == uploader.key]
             if target:  # clear it, so the next option starts without a file
                 target[0].set_value(None)

@@ -7,6 +7,7 @@ import scipy.ndimage as ndi
 from skimage import data, filters, img_as_float
 
 from core.gabor import (CORRECTED_TUTORIAL_FREQUENCIES, TUTORIAL_FREQUENCIES, gabor_bank, gabor_filter,
+                        power_responses,
                         gabor_kernel, normalized_power)
 
 
@@ -86,3 +87,42 @@ def test_bad_input_messages():
         gabor_filter(np.zeros((4, 4, 4, 4)), 0.2)
     with pytest.raises(ValueError, match="NaN"):
         gabor_filter(np.full((8, 8), np.nan), 0.2)
+
+
+# --------------------------------------------------------------------------- recipe (Reproduce in Python)
+@pytest.mark.parametrize("values", [
+    dict(image="coins", frequency=0.1, frequency2=0.4, theta=0, bandwidth=1.0, mode="wrap", shrink=3,
+         working_size=256),
+    dict(image="chelsea", frequency=0.7, frequency2=0.15, theta=45, bandwidth=1.5, mode="reflect", shrink=2,
+         working_size=200),
+], ids=["coins-tutorial", "chelsea-alias-reflect"])
+def test_recipe_reproduces_core(values, tmp_path):
+    """The script uses numpy.fft in float64, the app scipy.fft in float32: both compute the same
+    circular convolution of the same padded image, so they agree to float32 rounding (rtol 1e-4
+    of the largest response)."""
+    import subprocess
+    import sys
+
+    from core.gabor import power_responses
+    from core.images import fit_working_size, load_sample
+    from core.recipes.gabor import script
+    code = script(values)
+    assert "import core" not in code and "from core" not in code and "scipy" not in code
+    path, out = tmp_path / "recipe.py", tmp_path / "out.npy"
+    path.write_text(code + f"\nnp.save({str(out)!r}, result)\n")
+    proc = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = np.load(out)
+    image = fit_working_size(load_sample(values["image"]), values["working_size"])
+    expected = power_responses(image, (values["frequency"], values["frequency2"]), np.deg2rad(values["theta"]),
+                               bandwidth=values["bandwidth"], mode=values["mode"], shrink=values["shrink"])
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, atol=1e-4 * float(expected.max()))
+
+
+def test_power_responses_shrink_and_errors():
+    img = data.camera()
+    p = power_responses(img, (0.1, 0.2), shrink=3)
+    assert p.shape == (2, 171, 171) and p.dtype == np.float32
+    with pytest.raises(ValueError, match="smaller shrink"):
+        power_responses(img[:10, :10], (0.1,), shrink=4)

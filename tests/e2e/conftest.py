@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -36,7 +37,8 @@ def start_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = tempfile.TemporaryFile()  # never a pipe: a chatty server would block once it filled
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -49,7 +51,8 @@ def start_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
         if proc.poll() is not None:
             break
     proc.kill()
-    out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+    log.seek(0)
+    out = log.read().decode(errors="replace")
     raise RuntimeError(f"streamlit did not start:\n{out[-3000:]}")
 
 
