@@ -84,7 +84,7 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
     quality = None
     if mp <= TUTORIAL_MAX_MP:
         ts, tpeak, tut_p = measure(lambda: _tutorial_power(gray, kernels), repeat)
-        quality = float(max(np.abs(a - b).max() for a, b in zip(core_p, tut_p)))
+        quality = float(max(np.abs(a - b).max() for a, b in zip(core_p, tut_p, strict=True)))
         rows.append(row("gabor power (0.1, 0.4)", "tutorial", mp, ts, tpeak, "max |core − tutorial|", 0.0))
     rows.append(row("gabor power (0.1, 0.4)", "core", mp, s, peak, "max |core − tutorial|", quality))
     return rows

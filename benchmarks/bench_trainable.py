@@ -50,8 +50,8 @@ def tutorial_segmentation(im, mask):
 
 
 def core_segmentation(image, scribbles):
-    from core.trainable import fit_segmenter
     from core.features import pixel_features
+    from core.trainable import fit_segmenter
     f = pixel_features(image)
     return fit_segmenter(image, scribbles, feature_array=f).predict(feature_array=f)
 
@@ -77,7 +77,6 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
     s, peak, _ = measure(lambda: core_retrain(feats, m.scribbles), repeat)
     rows.append(row("trainable: retrain + predict (features cached)", "core", mp, s, peak, "mean IoU",
                     float(q)))
-    del feats
     if mp <= TUTORIAL_MAX_MP:
         s, peak, _ = measure(lambda: tutorial_segmentation(m.image, m.scribbles), repeat)
         q = np.mean([mean_iou(tutorial_segmentation(x.image, x.scribbles), x.truth) for x in mosaics])

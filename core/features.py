@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.fft as sfft
-from scipy import ndimage as ndi
 
 from core.gabor import CORRECTED_TUTORIAL_FREQUENCIES, gabor_bank
 

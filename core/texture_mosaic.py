@@ -79,7 +79,8 @@ def _stroke(mask, rng, budget, width):
     y, x = pts[rng.integers(len(pts))].astype(float)
     ang = rng.uniform(0, 2 * np.pi)
     painted = np.zeros_like(mask)
-    n_target = budget / max(width, 1)  # stroke length in pixels to reach ~budget pixels
+    # stroke length to paint ~budget pixels: a square brush on a curved path covers ~1.2× its width
+    n_target = budget / (1.2 * max(width, 1))
     length = 0
     steps = 0
     while length < n_target and steps < 20 * n_target + 100:
@@ -141,7 +142,11 @@ def texture_mosaic(shape=(512, 512), *, n_regions=8, scribble_fraction=0.015, br
     centres = np.array(centres)
     n_regions = len(centres)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    warp = ndi.gaussian_filter(rng.normal(size=(2, h, w)).astype(np.float32), sigma=(0, h / 12, w / 12))
+    # the warp is drawn on a 64×64 grid and stretched to the mosaic: the same layout at every size,
+    # and cheap at many megapixels
+    from skimage.transform import resize
+    coarse = ndi.gaussian_filter(rng.normal(size=(2, 64, 64)), sigma=(0, 64 / 12, 64 / 12), mode="wrap")
+    warp = resize(coarse, (2, h, w), order=1, mode="edge", anti_aliasing=False).astype(np.float32)
     warp *= (min(h, w) / 20) / (warp.std() or 1)
     wy, wx = yy + warp[0], xx + warp[1]
     d = np.stack([np.hypot(wy - cy, wx - cx) for cy, cx in centres])

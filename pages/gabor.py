@@ -182,12 +182,12 @@ with st.spinner("Filtering by FFT…"):
         st.error(str(err))
         st.stop()
 names = list(panels)
-for row, (f, k) in enumerate(zip(freqs, (k1, k2))):
+for row, (f, k) in enumerate(zip(freqs, (k1, k2), strict=True)):
     powers = [panels[n][row] for n in names]
     vmin, vmax = min(p.min() for p in powers), max(p.max() for p in powers)
     cols = st.columns([0.8] + [1] * len(names))
     cols[0].image(kernel_u8(k.real, 120), caption=f"frequency {f:g}", width="stretch")
-    for col, n, p in zip(cols[1:], names, powers):
+    for col, n, p in zip(cols[1:], names, powers, strict=True):
         col.image(gray_u8(p, vmin, vmax), caption=f"{n}: mean {p.mean():.2f}", width="stretch")
 st.caption(
     f"Magnitude of each image's response (images normalised to zero mean and unit variance, as in the "

@@ -6,9 +6,15 @@ import pytest
 import scipy.ndimage as ndi
 from skimage import data, filters, img_as_float
 
-from core.gabor import (CORRECTED_TUTORIAL_FREQUENCIES, TUTORIAL_FREQUENCIES, gabor_bank, gabor_filter,
-                        power_responses,
-                        gabor_kernel, normalized_power)
+from core.gabor import (
+    CORRECTED_TUTORIAL_FREQUENCIES,
+    TUTORIAL_FREQUENCIES,
+    gabor_bank,
+    gabor_filter,
+    gabor_kernel,
+    normalized_power,
+    power_responses,
+)
 
 
 @pytest.fixture(scope="module")

@@ -214,7 +214,7 @@ def test_recipe_reproduces_core(case, tmp_path):
     features agree to ~1e-6, so a pixel can differ only where two classes are almost tied
     (measured: ≤ 0.02 % of pixels). We allow 0.5 %."""
     from core.images import fit_working_size, load_sample
-    from core.recipes.trainable_segmentation import script, scribble_labels
+    from core.recipes.trainable_segmentation import scribble_labels, script
     if case == "default-strokes":
         values = dict(image="camera", features="default", trees=12, depth=8, smoothing=2.0, n_classes=2,
                       shape=(96, 96), scribbles=[
@@ -232,7 +232,7 @@ def test_recipe_reproduces_core(case, tmp_path):
     if labels is None:  # the beach rectangles, scaled to the working size
         assert "labels[" in code
         ns = {"np": np}
-        exec("\n".join(l for l in code.splitlines() if l.startswith("labels")), ns)
+        exec("\n".join(line for line in code.splitlines() if line.startswith("labels")), ns)
         labels = ns["labels"]
     else:
         assert labels[30, 15] == 0 and labels[11, 20] == 1  # the check stroke is not trained on
@@ -242,3 +242,18 @@ def test_recipe_reproduces_core(case, tmp_path):
     expected = seg.predict(image)
     assert got.shape == expected.shape
     assert (got == expected).mean() >= 0.995
+
+
+def test_apply_to_another_image_of_other_size_and_colour():
+    from skimage import data
+    rgb = data.astronaut()[::8, ::8]  # 64×64×3
+    lab = np.zeros(rgb.shape[:2], int)
+    lab[5:15, 5:60] = 1  # sky-ish top
+    lab[45:60, 10:50] = 2
+    seg = T.fit_segmenter(rgb, lab)
+    assert seg.color
+    other = data.coffee()[::10, ::10]  # 40×60×3: another size
+    assert seg.predict(other).shape == other.shape[:2]
+    gray = data.camera()[::8, ::8]  # gray input to a colour segmenter: converted, not refused
+    pred = seg.predict(gray)
+    assert pred.shape == gray.shape and set(np.unique(pred)) <= {1, 2}
