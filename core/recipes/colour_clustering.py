@@ -10,47 +10,14 @@ cluster labels to ``iris_labels``).
 from __future__ import annotations
 
 from core.clustering import DEFAULT_MAX_SAMPLES, parse_channels
+from core.recipes import header, image_block, require, working_size
 
-__all__ = ["script", "REQUIRED", "image_block"]
+__all__ = ["script", "REQUIRED"]
 
 #: The parameter names the script depends on (a page parameter missing here fails the recipe test).
 REQUIRED = ("image", "color_space", "channels", "k", "seed", "iris_k")
 
 _LAB_INDEX = {"L": 0, "a": 1, "b": 2}
-
-
-def image_block(name: str, size: int) -> tuple[str, set[str], set[str]]:
-    """Code that loads the sample ``name`` as the page sees it: uint8 RGB ``image``.
-
-    Returns ``(code, skimage modules, extra import lines)``. The page works at a
-    longest side of ``size`` pixels (Lanczos downscaling, as
-    :func:`core.images.fit_working_size`); gray samples are stacked to RGB.
-    """
-    extra: set[str] = set()
-    modules: set[str] = set()
-    if name == "upload":
-        code = (
-            'image = io.imread("your_image.png")  # the file you uploaded (it is not part of the link)\n'
-            "if image.ndim == 3:\n"
-            "    image = image[..., :3]  # drop an alpha channel (the page composites it on white)\n"
-        )
-        modules.add("io")
-    elif name in ("china", "flower"):
-        extra.add("from sklearn.datasets import load_sample_image")
-        code = f'image = load_sample_image("{name}.jpg")  # the {name!r} sample\n'
-    else:
-        modules.add("data")
-        code = f"image = data.{name}()  # the {name!r} sample\n"
-    code += (
-        f"if max(image.shape[:2]) > {size}:  # the page works at a longest side of {size} px\n"
-        "    from PIL import Image\n"
-        f"    f = {size} / max(image.shape[:2])\n"
-        "    size = (max(1, round(image.shape[1] * f)), max(1, round(image.shape[0] * f)))\n"
-        "    image = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0))\n"
-        "if image.ndim == 2:  # a gray image: three equal channels\n"
-        "    image = np.stack([image] * 3, axis=-1)\n"
-    )
-    return code, modules, extra
 
 
 def script(values: dict) -> str:
@@ -66,18 +33,14 @@ def script(values: dict) -> str:
     -------
     code : str
     """
-    missing = [name for name in REQUIRED if name not in values]
-    if missing:
-        raise KeyError(f"script() needs the page values {missing}")
+    require(values, REQUIRED)
     v = values
     space = v["color_space"]
     names = parse_channels(v["channels"], space)
     k, seed, iris_k = int(v["k"]), int(v["seed"]), int(v["iris_k"])
-    load, modules, extra = image_block(v["image"], int(v.get("working_size", 1024)))
-    modules |= {"color", "segmentation"}
-    lines = ["import numpy as np", f"from skimage import {', '.join(sorted(modules))}",
-             "from sklearn.cluster import KMeans", "from sklearn.datasets import load_iris",
-             "from sklearn.metrics import adjusted_rand_score", *sorted(extra)]
+    load, modules, extra = image_block(v["image"], working_size(v), convert="rgb")
+    head = header(modules | {"color", "segmentation"}, *extra, "from sklearn.cluster import KMeans",
+                  "from sklearn.datasets import load_iris", "from sklearn.metrics import adjusted_rand_score")
     if space == "lab":
         idx = [_LAB_INDEX[n] for n in names]
         features = (
@@ -91,7 +54,7 @@ def script(values: dict) -> str:
             "X = image.reshape(-1, 3) / 255.0\n"
         )
     n = DEFAULT_MAX_SAMPLES
-    code = "\n".join(lines) + "\n\n# 1. The image\n" + load + "\n" + features + (
+    code = head + "\n# 1. The image\n" + load + "\n" + features + (
         f"\n# 3. k-means fitted on a random sample of {n:,} pixels, then every pixel labelled\n"
         "#    (the same or a better optimum than fitting on all pixels, for a fraction of the time)\n"
         f"rng = np.random.default_rng({seed})\n"

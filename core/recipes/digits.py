@@ -8,6 +8,8 @@ digit is given (its 64 values 0…16), the script also predicts it.
 
 from __future__ import annotations
 
+from core.recipes import header, require
+
 __all__ = ["REQUIRED", "script"]
 
 #: The page parameters the script depends on.
@@ -30,20 +32,12 @@ def script(values: dict) -> str:
     code : str
         Ends with ``result``: the (10, 10) int confusion matrix of the held-out digits.
     """
-    missing = [name for name in REQUIRED if name not in values]
-    if missing:
-        raise KeyError(f"script() needs the page values {missing}")
-    unknown = [name for name in values if name not in REQUIRED + OPTIONAL]
-    if unknown:  # a parameter added to the page must be added to its script too
-        raise KeyError(f"script() does not know the page values {unknown}; teach the recipe about them")
+    require(values, REQUIRED, OPTIONAL)
     gamma, C = float(values["gamma"]), float(values["C"])
     test_size, seed = float(values["test_size"]), int(values["seed"])
-    code = (
-        "import numpy as np\n"
-        "from sklearn import datasets, svm\n"
-        "from sklearn.metrics import confusion_matrix\n"
-        "from sklearn.model_selection import train_test_split\n\n"
-        "digits = datasets.load_digits()  # data: (1797, 64) values 0…16; target: (1797,)\n\n"
+    code = header((), "from sklearn import datasets, svm", "from sklearn.metrics import confusion_matrix",
+                  "from sklearn.model_selection import train_test_split") + (
+        "\ndigits = datasets.load_digits()  # data: (1797, 64) values 0…16; target: (1797,)\n\n"
         "# The tutorial's check: train on all digits but the last 10, predict the last 2\n"
         f"clf = svm.SVC(gamma={gamma!r}, C={C!r})\n"
         "clf.fit(digits.data[:-10], digits.target[:-10])\n"

@@ -8,30 +8,14 @@ on brick, grass, gravel and the chosen image, and binds the chosen image's two r
 """
 from __future__ import annotations
 
+from core.recipes import header, image_block, require, working_size
+
 __all__ = ["script", "REQUIRED"]
 
 #: the page parameters the script depends on
 REQUIRED = ("image", "frequency", "frequency2", "theta", "bandwidth", "mode", "shrink")
 
 _PAD = {"wrap": "wrap", "reflect": "symmetric"}
-
-
-def _image_code(name, size):
-    if name == "upload":
-        return ('image = io.imread("your_image.png")  # your upload (it is not part of the link)\n'
-                "if image.ndim == 3:\n    image = image[..., :3]\n"), {"from skimage import io"}
-    if name in ("china", "flower"):
-        code = f'image = load_sample_image("{name}.jpg")  # the {name!r} sample\n'
-        imports = {"from sklearn.datasets import load_sample_image"}
-    else:
-        code = f"image = data.{name}()  # the {name!r} sample\n"
-        imports = set()
-    code += (f"if max(image.shape[:2]) > {size}:  # the page works at a longest side of {size} px\n"
-             "    from PIL import Image\n"
-             f"    f = {size} / max(image.shape[:2])\n"
-             "    size = (max(1, round(image.shape[1] * f)), max(1, round(image.shape[0] * f)))\n"
-             "    image = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0))\n")
-    return code, imports
 
 
 def script(values: dict) -> str:
@@ -48,21 +32,15 @@ def script(values: dict) -> str:
     -------
     code : str
     """
-    missing = [k for k in REQUIRED if k not in values]
-    if missing:
-        raise ValueError(f"the recipe needs the page values {missing}")
+    require(values, REQUIRED)
     f1, f2 = float(values["frequency"]), float(values["frequency2"])
     theta, bw = float(values["theta"]), float(values["bandwidth"])
     mode, s = values["mode"], int(values["shrink"])
-    size = int(values.get("working_size", 1024))
-    image_code, imports = _image_code(values["image"], size)
+    image_code, modules, extra = image_block(values["image"], working_size(values), convert="gray")
     alias = max(f1, f2) > 0.5
-    head = ['"""Gabor filter responses (Image ML Lab), as in the scikit-image tutorial, computed by FFT.',
-            'Requires numpy and scikit-image."""',
-            "import numpy as np",
-            "from skimage import color, data, img_as_float",
-            "from skimage.filters import gabor_kernel",
-            *sorted(imports)]
+    head = header(modules | {"data", "util"}, "from skimage.filters import gabor_kernel", *extra,
+                  docstring="Gabor filter responses (Image ML Lab), as in the scikit-image tutorial, computed by FFT.\n"
+                            "Requires numpy and scikit-image.")
     body = f'''
 
 def power(image, kernel):
@@ -81,9 +59,9 @@ def power(image, kernel):
 
 
 shrink = (slice(0, None, {s}), slice(0, None, {s}))
-textures = {{name: img_as_float(getattr(data, name)())[shrink] for name in ("brick", "grass", "gravel")}}
+textures = {{name: util.img_as_float(getattr(data, name)())[shrink] for name in ("brick", "grass", "gravel")}}
 
-{image_code}image = img_as_float(color.rgb2gray(image) if image.ndim == 3 else image)[shrink]
+{image_code}image = gray[shrink]
 
 theta = np.deg2rad({theta:g})
 kernels = [gabor_kernel(frequency, theta=theta, bandwidth={bw:g}) for frequency in ({f1:g}, {f2:g})]
@@ -96,4 +74,4 @@ kernels = [gabor_kernel(frequency, theta=theta, bandwidth={bw:g}) for frequency 
 results = [[power(t, k) for t in textures.values()] for k in kernels]
 result = np.stack([power(image, k) for k in kernels])  # (2, H, W): the chosen image
 '''
-    return "\n".join(head) + "\n" + body
+    return head + body

@@ -8,7 +8,9 @@ tutorial's exercise), and binds the table the page downloads to ``result``.
 
 from __future__ import annotations
 
-__all__ = ["REQUIRED", "harris_params", "load_block", "orb_params", "script"]
+from core.recipes import header, image_block, require, working_size
+
+__all__ = ["REQUIRED", "harris_params", "orb_params", "script"]
 
 #: The page values the script depends on (a page parameter missing here fails the recipe test).
 REQUIRED = ("image", "method", "k", "eps", "sigma", "min_distance", "threshold_rel", "n_keypoints",
@@ -29,32 +31,6 @@ def orb_params(values: dict) -> dict:
             "n_scales": int(values["n_scales"]), "harris_k": float(values["harris_k"])}
 
 
-def load_block(name: str, size: int) -> tuple[str, set[str], set[str]]:
-    """Code that loads sample ``name`` as the pages see it (longest side ``size``, Lanczos), as ``image``.
-
-    Returns ``(code, skimage modules, extra import lines)``.
-    """
-    modules: set[str] = set()
-    extra: set[str] = set()
-    if name == "upload":
-        modules.add("io")
-        code = 'image = io.imread("your_image.png")  # the file you uploaded (it is not part of the link)\n'
-    elif name in ("china", "flower"):
-        extra.add("from sklearn.datasets import load_sample_image")
-        code = f'image = load_sample_image("{name}.jpg")  # the {name!r} sample\n'
-    else:
-        modules.add("data")
-        code = f"image = data.{name}()  # the {name!r} sample\n"
-    code += (
-        f"if max(image.shape[:2]) > {size}:  # the page works at a longest side of {size} px\n"
-        "    from PIL import Image\n"
-        f"    f = {size} / max(image.shape[:2])\n"
-        "    size = (max(1, round(image.shape[1] * f)), max(1, round(image.shape[0] * f)))\n"
-        "    image = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0))\n"
-    )
-    return code, modules, extra
-
-
 def script(values: dict) -> str:
     """The runnable script for these page values (``result`` = the table of corners and keypoints).
 
@@ -67,17 +43,13 @@ def script(values: dict) -> str:
     -------
     code : str
     """
-    missing = [name for name in REQUIRED if name not in values]
-    if missing:
-        raise KeyError(f"script() needs the page values {missing}")
+    require(values, REQUIRED)
     h = harris_params(values)
     o = orb_params(values)
-    load, modules, extra = load_block(values["image"], int(values.get("working_size", 1024)))
-    modules |= {"color", "feature", "util"}
+    load, modules, extra = image_block(values["image"], working_size(values), convert="gray")
     threshold = "None" if h["threshold_rel"] <= 0 else f"{h['threshold_rel']:g}"
-    header = ["import numpy as np", "import pandas as pd", f"from skimage import {', '.join(sorted(modules))}"]
-    code = "\n".join(header + sorted(extra)) + "\n\n# 1. The image, as gray floats in [0, 1]\n" + load
-    code += "gray = color.rgb2gray(image[..., :3]) if image.ndim == 3 else util.img_as_float(image)\n"
+    code = header(modules | {"feature"}, "import pandas as pd", *extra)
+    code += "\n# 1. The image, as gray floats in [0, 1]\n" + load
     code += (
         "\n# 2. Harris: corner measure from the structure tensor, then its local maxima (the tutorial's cell)\n"
         f"response = feature.corner_harris(gray, method={h['method']!r}, k={h['k']:g}, eps={h['eps']:g}, "

@@ -9,6 +9,7 @@ to ``result``.
 from __future__ import annotations
 
 from core.objects import PROPERTIES
+from core.recipes import header, image_block, require, working_size
 
 __all__ = ["script", "REQUIRED"]
 
@@ -35,43 +36,27 @@ _SCALERS = {
 }
 
 
-def _input_block(v: dict) -> tuple[str, set[str]]:
-    """Code that defines `im` (a binary image) or `labels`; and the skimage modules it needs."""
+def _input_block(v: dict) -> tuple[str, set[str], set[str]]:
+    """Code that defines `im` (a binary image) or `labels`; the skimage modules and other imports it needs."""
     source = v["source"]
     if source == "blobs":
         return (
             "# 1. The tutorial's synthetic binary image (`rng` is the seed)\n"
             f"im = data.binary_blobs(length={int(v['length'])}, blob_size_fraction={float(v['blob_size']):g},\n"
             f"                       volume_fraction={float(v['volume']):g}, rng={int(v['seed'])})\n",
-            {"data"},
+            {"data"}, set(),
         )
     side = ">" if v["objects"] == "bright" else "<="
     if source == "image":
         name = v["image"]
-        size = int(v.get("working_size", 1024))
-        if name in ("china", "flower"):
-            load = f'from sklearn.datasets import load_sample_image\nimage = load_sample_image("{name}.jpg")\n'
-        elif name == "upload":
-            load = (
-                "from skimage import io\n"
-                'image = io.imread("your_image.png")  # the photo you uploaded\n'
-                "image = image[..., :3] if image.ndim == 3 else image\n"
-            )
-        else:
-            load = f"image = data.{name}()\n"
+        load, modules, extra = image_block(name, working_size(v), convert="gray")
         code = (
             f"# 1. {'Your uploaded photo' if name == 'upload' else f'The {name!r} sample'}, thresholded with Otsu "
             f"({v['objects']} objects)\n"
             + load
-            + f"if max(image.shape[:2]) > {size}:  # the page works at a longest side of {size} px\n"
-            "    from PIL import Image\n"
-            f"    f = {size} / max(image.shape[:2])\n"
-            "    size = (max(1, round(image.shape[1] * f)), max(1, round(image.shape[0] * f)))\n"
-            "    image = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0))\n"
-            "gray = color.rgb2gray(image) if image.ndim == 3 else util.img_as_float(image)\n"
-            f"im = gray {side} filters.threshold_otsu(gray)\n"
+            + f"im = gray {side} filters.threshold_otsu(gray)\n"
         )
-        return code, {"data", "color", "filters", "util"}
+        return code, modules | {"filters"}, extra
     # an upload: the file is not in the link; the script reads it from disk
     if v.get("upload_as", "auto") == "labels":
         return (
@@ -82,14 +67,14 @@ def _input_block(v: dict) -> tuple[str, set[str]]:
             "    keys = (flat[:, 0] << 16) | (flat[:, 1] << 8) | flat[:, 2]\n"
             "    uniq, ids = np.unique(keys, return_inverse=True)\n"
             "    labels = ids.reshape(labels.shape[:2]) + (0 if uniq[0] == 0 else 1)\n",
-            {"io"},
+            {"io"}, set(),
         )
     return (
         "# 1. Your uploaded mask (the file is not part of the link)\n"
         'image = io.imread("your_mask.png")  # the file you uploaded\n'
         "gray = color.rgb2gray(image[..., :3]) if image.ndim == 3 else util.img_as_float(image)\n"
         f"im = gray {side} filters.threshold_otsu(gray)\n",
-        {"io", "color", "filters", "util"},
+        {"io", "color", "filters", "util"}, set(),
     )
 
 
@@ -107,13 +92,11 @@ def script(values: dict) -> str:
     -------
     code : str
     """
-    missing = [name for name in REQUIRED if name not in values]
-    if missing:
-        raise KeyError(f"script() needs the page values {missing}")
+    require(values, REQUIRED)
     v = dict(values)
     if v["source"] == "upload" and v.get("upload_kind"):
         v["upload_as"] = v["upload_kind"]
-    input_code, modules = _input_block(v)
+    input_code, modules, extra = _input_block(v)
     has_labels = v["source"] == "upload" and v["upload_as"] == "labels"
     modules |= {"measure"}
     clean = bool(v["exclude_border"]) or int(v["max_size"]) > 0
@@ -125,13 +108,12 @@ def script(values: dict) -> str:
     k = int(v["k"])
     scaling = v["scaling"]
 
-    lines = ["import numpy as np", "import pandas as pd", f"from skimage import {', '.join(sorted(modules))}",
-             "from sklearn.cluster import KMeans"]
+    extra |= {"import pandas as pd", "from sklearn.cluster import KMeans"}
     if scaling == "standard":
-        lines.append("from sklearn.preprocessing import StandardScaler")
+        extra.add("from sklearn.preprocessing import StandardScaler")
     if scaling == "robust":
-        lines.append("from sklearn.preprocessing import RobustScaler")
-    code = "\n".join(lines) + "\n\n" + input_code + "\n"
+        extra.add("from sklearn.preprocessing import RobustScaler")
+    code = header(modules, *extra) + "\n" + input_code + "\n"
 
     if has_labels:
         code += "# 2. Clean the objects (ids are kept as they are, gaps included)\n"

@@ -14,6 +14,8 @@ from __future__ import annotations
 import inspect
 import textwrap
 
+from core.recipes import fit_function, header, require, sample_code, working_size
+
 __all__ = ["PHOTOS", "REQUIRED", "orb_params", "register_params", "script"]
 
 #: Photos the demo views can be cut from.
@@ -50,31 +52,13 @@ def _helpers(blend: str) -> str:
     return "\n\n".join(textwrap.dedent(inspect.getsource(f)).rstrip() for f in funcs) + "\n"
 
 
-def _fit_block(size: int) -> str:
-    return (
-        f"def fit(image, size={size}):  # the page works at a longest side of {size} px (Lanczos)\n"
-        "    if max(image.shape[:2]) <= size:\n"
-        "        return image\n"
-        "    f = size / max(image.shape[:2])\n"
-        "    new = (max(1, round(image.shape[1] * f)), max(1, round(image.shape[0] * f)))\n"
-        "    return np.asarray(Image.fromarray(image).resize(new, Image.Resampling.LANCZOS, reducing_gap=3.0))\n"
-    )
-
-
-def _views_block(values: dict, working_size: int) -> tuple[str, set[str], set[str]]:
+def _views_block(values: dict, working: int) -> tuple[str, set[str], set[str]]:
     """Code that defines ``views`` (list of uint8 RGB) and, for the demo, ``truth`` (view → photo)."""
     source = values["source"]
-    extra: set[str] = set()
-    modules: set[str] = {"color"}
-    size = min(MAX_SIDE, working_size)
+    size = min(MAX_SIDE, working)
     if source == "demo":
         photo = values["photo"]
-        if photo in ("china", "flower"):
-            extra.add("from sklearn.datasets import load_sample_image")
-            load = f'photo = load_sample_image("{photo}.jpg")\n'
-        else:
-            modules.add("data")
-            load = f"photo = data.{photo}()\n"
+        load, modules, extra = sample_code(photo, var="photo")
         code = (
             f"# 1. Demo: {int(values['n_views'])} overlapping views cut from the {photo!r} photo with known, random\n"
             "#    rotation, scale and perspective (truth[k] maps view k's (x, y) to the photo)\n"
@@ -107,9 +91,9 @@ def _views_block(values: dict, working_size: int) -> tuple[str, set[str], set[st
             "    views.append(np.clip(np.rint(view * 255), 0, 255).astype(np.uint8))\n"
             "    truth.append(m / m[2, 2])\n"
         )
-        return code, modules, extra
-    extra.add("from PIL import Image")
-    code = _fit_block(size)
+        return code, modules | {"color"}, extra
+    modules, extra = {"color"}, {"from PIL import Image"}
+    code = fit_function(size)
     if source == "stereo":
         modules.add("data")
         code += (
@@ -142,16 +126,12 @@ def script(values: dict) -> str:
     """
     from core.panorama import MIN_INLIERS, MODELS
 
-    missing = [name for name in REQUIRED if name not in values]
-    if missing:
-        raise KeyError(f"script() needs the page values {missing}")
+    require(values, REQUIRED)
     o = orb_params(values)
     r = register_params(values)
     blend = values["blend"]
-    views, modules, extra = _views_block(values, int(values.get("working_size", 1024)))
-    modules |= {"feature", "transform"}
-    header = ["import numpy as np", "from scipy import ndimage as ndi", f"from skimage import {', '.join(sorted(modules))}"]
-    code = "\n".join(header + sorted(extra)) + "\n\n"
+    views, modules, extra = _views_block(values, working_size(values))
+    code = header(modules | {"feature", "transform"}, "from scipy import ndimage as ndi", *extra) + "\n"
     code += "# Helpers (as in the app): (x, y) maths, a weighted least-squares fit, RANSAC"
     code += ", a minimum-cost seam" if blend == "seam" else ""
     code += "\n" + _helpers(blend) + "\n\n" + views

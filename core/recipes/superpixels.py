@@ -10,7 +10,7 @@ adjacency graph, binding the final ``(H, W)`` label image to ``result``.
 from __future__ import annotations
 
 from core.clustering import parse_channels
-from core.recipes.colour_clustering import image_block
+from core.recipes import header, image_block, require, working_size
 
 __all__ = ["script", "REQUIRED", "segment_params"]
 
@@ -79,22 +79,19 @@ def script(values: dict) -> str:
     -------
     code : str
     """
-    missing = [name for name in REQUIRED if name not in values]
-    if missing:
-        raise KeyError(f"script() needs the page values {missing}")
+    require(values, REQUIRED)
     v = values
     method, merge = v["method"], v["merge"]
     p = segment_params(v)
-    load, modules, extra = image_block(v["image"], int(v.get("working_size", 1024)))
+    load, modules, extra = image_block(v["image"], working_size(v), convert="rgb")
     modules |= {"color", "segmentation"}
     if method == "watershed":
         modules.add("filters")
     if merge == "rag":
         modules.add("graph")
-    lines = ["import numpy as np", f"from skimage import {', '.join(sorted(modules))}"]
     if merge == "kmeans":
-        lines.append("from sklearn.cluster import KMeans")
-    code = "\n".join(lines + sorted(extra)) + "\n\n# 1. The image\n" + load + "\n" + _segment_code(method, p)
+        extra.add("from sklearn.cluster import KMeans")
+    code = header(modules, *extra) + "\n# 1. The image\n" + load + "\n" + _segment_code(method, p)
     code += (
         'average = color.label2rgb(segments, image, kind="avg", bg_label=-1)  # superpixels in their mean colour\n'
         'print(len(np.unique(segments)), "superpixels")\n'

@@ -9,31 +9,14 @@ multi-Otsu) to ``result``.
 
 from __future__ import annotations
 
+from core.recipes import header, image_block, require, working_size
+
 __all__ = ["REQUIRED", "script"]
 
 #: The page parameters the script depends on (``log_counts`` only changes the chart's axis).
 REQUIRED = ("image", "method", "classes", "manual")
 #: Values the script accepts that do not change ``result``.
 OPTIONAL = ("working_size", "log_counts")
-
-_SKLEARN_SAMPLES = ("china", "flower")
-
-
-def _load_block(name: str, size: int) -> str:
-    if name in _SKLEARN_SAMPLES:
-        load = f'from sklearn.datasets import load_sample_image\nimage = load_sample_image("{name}.jpg")\n'
-    else:
-        load = f"image = data.{name}()\n"
-    return (
-        f"# The {name!r} sample, at the page's working size (longest side {size} px)\n"
-        + load
-        + f"if max(image.shape[:2]) > {size}:\n"
-        "    from PIL import Image\n"
-        f"    f = {size} / max(image.shape[:2])\n"
-        "    size = (max(1, round(image.shape[1] * f)), max(1, round(image.shape[0] * f)))\n"
-        "    image = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0))\n"
-    )
-
 
 def script(values: dict) -> str:
     """The runnable script for these page values.
@@ -51,34 +34,15 @@ def script(values: dict) -> str:
         Ends with ``result``: uint8 ``(H, W)`` classes, ``1`` where
         ``gray > threshold`` (or ``0 … classes-1`` for multi-Otsu).
     """
-    missing = [name for name in REQUIRED if name not in values]
-    if missing:
-        raise KeyError(f"script() needs the page values {missing}")
-    unknown = [name for name in values if name not in REQUIRED + OPTIONAL]
-    if unknown:  # a parameter added to the page must be added to its script too
-        raise KeyError(f"script() does not know the page values {unknown}; teach the recipe about them")
-    name = values["image"]
-    size = int(values.get("working_size", 1024))
+    require(values, REQUIRED, OPTIONAL)
     method = values["method"]
     manual = int(values["manual"])
-    if name == "upload":
-        load = (
-            "# Your uploaded image (it is not part of the link): read it from disk\n"
-            'image = io.imread("your_image.png")\n'
-            "if image.ndim == 3 and image.shape[-1] == 4:\n"
-            "    image = util.img_as_ubyte(color.rgba2rgb(image))\n"
-        )
-        modules = "color, exposure, filters, io, util"
-    else:
-        load = _load_block(name, size)
-        modules = "color, data, exposure, filters, util"
+    load, modules, extra = image_block(values["image"], working_size(values), convert="gray_ubyte")
     code = (
-        "import numpy as np\n"
-        f"from skimage import {modules}\n\n"
+        header(modules | {"exposure", "filters"}, *extra)
+        + "\n# 1. The image\n"
         + load
-        + "\n# Gray levels 0…255: colour images go through rgb2gray (0.2125 R + 0.7154 G + 0.0721 B)\n"
-        "gray = image if image.ndim == 2 else util.img_as_ubyte(color.rgb2gray(image))\n"
-        "hist, bin_centers = exposure.histogram(gray)  # what the page plots\n\n"
+        + "hist, bin_centers = exposure.histogram(gray)  # what the page plots\n\n"
     )
     if method == "multiotsu":
         classes = int(values["classes"])

@@ -8,6 +8,31 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _run_through_app_navigation() -> None:
+    """Make every AppTest run go through app.py's ``st.navigation``, as a running server does.
+
+    AppTest resets Streamlit's "legacy pages/ folder" flag before every run, so each run would first
+    execute the page file alone and then rerun through app.py (``ui.shell.ensure_navigation``) — a
+    rerun that swallows button clicks. A real server clears the flag once, on its first run; this does
+    the same for the tests. (The fresh-server case itself is covered by the browser tests.)
+    """
+    from streamlit.runtime import pages_manager
+
+    original = pages_manager.PagesManager.__init__
+    if getattr(original, "_imgml_patched", False):
+        return
+
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        pages_manager.PagesManager.uses_pages_directory = False
+
+    __init__._imgml_patched = True
+    pages_manager.PagesManager.__init__ = __init__
+
+
+_run_through_app_navigation()
+
+
 def app_test(page: str | None = None, *, query: dict | None = None, timeout: float = 60,
              working_size: int = 256, session_state: dict | None = None) -> AppTest:
     """An AppTest of app.py, switched to ``page`` (e.g. "pages/digits.py") and run once.
