@@ -23,6 +23,7 @@ This package holds the pieces every recipe shares, so that they are written once
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 from core.images import MIN_SIDE
@@ -171,14 +172,17 @@ def header(modules: Iterable[str] = (), *lines: str, docstring: str | None = Non
     """The import header of a script, ending with a newline.
 
     ``import …`` lines first (``import numpy as np`` always), then ``from …``
-    lines, each group sorted; ``modules`` (skimage submodules) become one
+    lines, each group sorted with the standard library first; ``modules`` (skimage submodules) become one
     ``from skimage import …`` line. ``docstring``, if given, goes first.
     """
     imports = {"import numpy as np", *lines}
     modules = sorted(set(modules))
     if modules:
         imports.add(f"from skimage import {', '.join(modules)}")
-    plain = sorted(line for line in imports if line.startswith("import "))
-    froms = sorted(line for line in imports if not line.startswith("import "))
+    def key(line: str) -> tuple[bool, str]:  # the standard library first, as isort does
+        return line.split()[1].split(".")[0] not in sys.stdlib_module_names, line
+
+    plain = sorted((line for line in imports if line.startswith("import ")), key=key)
+    froms = sorted((line for line in imports if not line.startswith("import ")), key=key)
     top = [f'"""{docstring}"""'] if docstring else []
     return "\n".join(top + plain + froms) + "\n"

@@ -13,11 +13,14 @@ classes are tied (the tests allow 0.5 % of the pixels).
 from __future__ import annotations
 
 import base64
+import inspect
+import textwrap
 import zlib
 
 import numpy as np
 
 from core.features import default_params
+from core.recipes import header, image_block, require, working_size
 
 __all__ = ["script", "REQUIRED", "scribble_labels", "BEACH_RECTS"]
 
@@ -83,25 +86,6 @@ def _labels_code(labels):
     return code, {"import base64", "import zlib"}
 
 
-def _image_code(name, size):
-    if name == "upload":
-        code = ('image = io.imread("your_image.png")  # the file you uploaded (it is not part of the link)\n'
-                "if image.ndim == 3:\n    image = image[..., :3]\n")
-        imports = {"from skimage import io"}
-    elif name in ("china", "flower"):
-        code = f'image = load_sample_image("{name}.jpg")  # the {name!r} sample\n'
-        imports = {"from sklearn.datasets import load_sample_image"}
-    else:
-        code = f"image = data.{name}()  # the {name!r} sample\n"
-        imports = {"from skimage import data"}
-    code += (f"if max(image.shape[:2]) > {size}:  # the page works at a longest side of {size} px\n"
-             "    from PIL import Image\n"
-             f"    f = {size} / max(image.shape[:2])\n"
-             "    size = (max(1, round(image.shape[1] * f)), max(1, round(image.shape[0] * f)))\n"
-             "    image = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0))\n")
-    return code, imports
-
-
 _PREP = '''
 img = image.astype(np.float32) / 255  # uint8 → [0, 1]
 gray = img if img.ndim == 2 else img @ np.array([0.2125, 0.7154, 0.0721], np.float32)
@@ -163,33 +147,15 @@ def normalize(g, sigma):
     return ((g - st[..., 0]) / (st[..., 1] + np.float32(0.02))).astype(np.float32)
 '''
 
+def _core_helpers() -> str:
+    """``_block_mean`` and ``_upsample``, copied verbatim from :mod:`core.features` (pure numpy)."""
+    from core import features
+
+    return "".join("\n\n" + textwrap.dedent(inspect.getsource(f)).rstrip() + "\n"
+                   for f in (features._block_mean, features._upsample))
+
+
 _ENERGY = '''
-
-def block_mean(g, d):
-    """Mean over d×d blocks (edge-padded to a multiple of d)."""
-    if d == 1:
-        return g
-    h, w = g.shape
-    hh, ww = -(-h // d) * d, -(-w // d) * d
-    gp = np.pad(g, ((0, hh - h), (0, ww - w)), mode="edge")
-    return gp.reshape(hh // d, d, ww // d, d).mean(axis=(1, 3), dtype=np.float32)
-
-
-def upsample(stack, d, shape):
-    """Bilinear upsampling of (h', w', F) block means by d, cropped to shape."""
-    if d == 1:
-        return stack
-
-    def weights(n_in, n_out):
-        x = np.clip((np.arange(n_out) + 0.5) / d - 0.5, 0, n_in - 1)
-        i0 = np.floor(x).astype(np.intp)
-        return i0, np.minimum(i0 + 1, n_in - 1), (x - i0).astype(np.float32)
-
-    r0, r1, wr = weights(stack.shape[0], shape[0])
-    c0, c1, wc = weights(stack.shape[1], shape[1])
-    rows = stack[r0] * (1 - wr)[:, None, None] + stack[r1] * wr[:, None, None]
-    return (rows[:, c0] * (1 - wc)[None, :, None] + rows[:, c1] * wc[None, :, None]).astype(np.float32)
-
 
 def gabor_energy(g, frequencies, n_orientations, bandwidth, smoothing, max_window=None, pyramid=True):
     """log Gabor magnitude (+ orientation mean) smoothed over smoothing/frequency px, + anisotropy.
@@ -210,7 +176,7 @@ def gabor_energy(g, frequencies, n_orientations, bandwidth, smoothing, max_windo
             d *= 2
         groups.setdefault(d, []).append(i)
     for d, idx in sorted(groups.items()):
-        gd = block_mean(g, d)
+        gd = _block_mean(g, d)
         if min(gd.shape) < 8:
             d, gd = 1, g
         mag = np.log1p(gabor_magnitude(gd, [frequencies[i] * d for i in idx], thetas, bandwidth) * np.float32(10))
@@ -219,7 +185,7 @@ def gabor_energy(g, frequencies, n_orientations, bandwidth, smoothing, max_windo
         if smoothing > 0:
             sig = [min(smoothing / frequencies[i], cap) / d for i in idx]
             stack = smooth(stack, [s for s in sig for _ in thetas] + sig)
-        stack = upsample(stack, d, (h, w))
+        stack = _upsample(stack, d, (h, w))
         for j, i in enumerate(idx):
             mags[..., i * n_t:(i + 1) * n_t] = stack[..., j * n_t:(j + 1) * n_t]
             means[..., i] = stack[..., len(idx) * n_t + j]
@@ -294,7 +260,7 @@ def _features_code(kind, p):
                  f"features = gabor_energy(g, {_fmt(tuple(float(f) for f in p['frequencies']))}, "
                  f"{int(p['n_orientations'])}, {_fmt(float(p['bandwidth']))}, {_fmt(float(p['smoothing']))}, "
                  f"max_window={_fmt(p['max_window'])}, pyramid={bool(p['pyramid'])})\n")
-        return _SMOOTH + _GABOR + _STATS + _ENERGY, lines, {"filters"}
+        return _SMOOTH + _GABOR + _STATS + _core_helpers() + _ENERGY, lines, {"filters"}
     # default
     isig = tuple(float(s) for s in p["intensity_sigmas"])
     norm = float(p["normalize"] or 0)
@@ -311,7 +277,7 @@ def _features_code(kind, p):
                   f"st = local_stats(gray, {_fmt(isig)})\n"
                   f"parts.append(np.concatenate([st[..., :{len(isig)}], st[..., -1:]], axis=-1))\n")
     mods = {"filters", "feature"}
-    defs = _SMOOTH + _GABOR + _STATS + _ENERGY + _EDGES
+    defs = _SMOOTH + _GABOR + _STATS + _core_helpers() + _ENERGY + _EDGES
     if p["color"]:
         lines += ("# 3. colour: Lab a, b raw and smoothed (σ = 4)\n"
                   "if img.ndim == 3:\n"
@@ -338,16 +304,14 @@ def script(values: dict) -> str:
     -------
     code : str
     """
-    missing = [k for k in REQUIRED if k not in values]
-    if missing:
-        raise ValueError(f"the recipe needs the page values {missing}")
+    require(values, REQUIRED)
     from core.trainable import FOREST_DEFAULTS
     kind = values["features"]
     p = default_params(kind)
     p.update(values.get("feature_params") or {})
     name = values["image"]
     shape = tuple(values.get("shape") or ())[:2]
-    size = max(shape) if shape else int(values.get("working_size", 1024))
+    size = max(shape) if shape else working_size(values)
     labels = scribble_labels(values)
     if labels is None:
         from core.images import fit_working_size, load_sample
@@ -363,10 +327,11 @@ def script(values: dict) -> str:
     classifier = values.get("classifier", FOREST_DEFAULTS["classifier"])
     max_px = values.get("max_training_pixels", FOREST_DEFAULTS["max_training_pixels"])
 
-    image_code, imports = _image_code(name, size)
+    image_code, image_mods, imports = image_block(name, size)
     labels_code, extra = _labels_code(labels)
     imports |= extra
     defs, feat_lines, mods = _features_code(kind, p)
+    mods |= image_mods
     if smoothing > 0:
         mods.add("filters")
     imports.add("from sklearn.ensemble import RandomForestClassifier")
@@ -376,16 +341,8 @@ def script(values: dict) -> str:
                     "from sklearn.preprocessing import StandardScaler"}
     if classifier == "forest+linear":
         imports.add("from sklearn.ensemble import VotingClassifier")
-    skimage_mods = sorted(m for m in mods)
-    head = ['"""Trainable segmentation (Image ML Lab): per-pixel features + a classifier trained on',
-            'scribbles, as in the scikit-image tutorial. Requires numpy, scikit-image, scikit-learn."""',
-            *sorted(i for i in imports if i.startswith("import ")),
-            "import numpy as np"]
-    if skimage_mods:
-        head.append(f"from skimage import {', '.join(skimage_mods)}")
-    head += sorted(i for i in imports if i.startswith("from ") and not i.startswith("from skimage import data"))
-    if "from skimage import data" in imports:
-        head.append("from skimage import data")
+    head = header(mods, *imports, docstring="Trainable segmentation (Image ML Lab): per-pixel features + a classifier "
+                  "trained on\nscribbles, as in the scikit-image tutorial. Requires numpy, scikit-image, scikit-learn.")
 
     forest = f"RandomForestClassifier(n_estimators={trees}, max_depth={depth}, n_jobs=-1, random_state=0)"
     linear = ('Pipeline([("scale", StandardScaler()),\n'
@@ -429,4 +386,4 @@ def script(values: dict) -> str:
                  "truncate=3.0, preserve_range=True)\n"
                  "proba /= proba.sum(axis=-1, keepdims=True)  # smoothed probabilities, renormalised\n")
     body += "result = np.argmax(proba, axis=-1) + 1  # (H, W) classes 1…K\n"
-    return "\n".join(head) + "\n" + defs + body
+    return head + defs + body
