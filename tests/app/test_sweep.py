@@ -12,7 +12,7 @@ Three sweeps, each parametrised so that a failure names the page, the widget or 
    as an ``UploadedFile``) on every page that takes an image: the page must show the decoder's message and go on.
 3. **Odd images** — a grayscale photo, a tiny 8×8 image and a very elongated 2000×16 image, uploaded the
    same way, on every page that takes an image, at the sweep's working size (256 px, where the 2000×16 image
-   becomes 256×2) and the elongated one also at 2048 px (where it stays 2000×16): the page must use the upload
+   becomes 256×8: the short side is kept at 8 px) and the elongated one also at 2048 px (where it stays 2000×16): the page must use the upload
    and show either a clear message (``st.error`` / ``st.warning`` / ``st.info``) or a result (an image, a chart,
    a table or a metric) — never an exception.
 
@@ -333,7 +333,7 @@ def _elongated() -> np.ndarray:
 ODD_IMAGES = {
     "gray-250x180": ("gray.png", lambda: _png(_gray_photo()), WORKING_SIZE, "250×180 pixels, gray"),
     "tiny-8x8": ("tiny.png", lambda: _png(_tiny()), WORKING_SIZE, "8×8 pixels, colour"),
-    "elongated-2000x16@256": ("long.png", lambda: _png(_elongated()), WORKING_SIZE, "Working at 256×2"),
+    "elongated-2000x16@256": ("long.png", lambda: _png(_elongated()), WORKING_SIZE, "Working at 256×8"),
     "elongated-2000x16@2048": ("long.png", lambda: _png(_elongated()), 2048, "2000×16 pixels, colour"),
 }
 
