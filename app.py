@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from ui.memory import tune_allocator
 from ui.registry import PAGES
+
+tune_allocator()  # big arrays go back to the OS when freed: the server's memory stays bounded
 
 st.set_page_config(page_title="Image ML Lab", page_icon="🔬", layout="wide")
 
