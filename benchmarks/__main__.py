@@ -19,6 +19,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def machine() -> str:
+    import numpy  # noqa: F401 - load BLAS before asking threadpoolctl about it
+
     try:
         from threadpoolctl import threadpool_info
 

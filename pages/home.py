@@ -21,7 +21,7 @@ st.markdown(
 columns = st.columns(3)
 for i, info in enumerate(PAGES):
     with columns[i % 3].container(border=True):
-        shot = SCREENSHOTS / f"{Path(info.path).stem}.png"
+        shot = SCREENSHOTS / f"{Path(info.path).stem}.jpg"
         if shot.exists():
             st.image(str(shot), width="stretch")
         st.page_link(info.path, label=f"**{info.title}**", icon=info.icon)

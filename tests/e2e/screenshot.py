@@ -57,8 +57,13 @@ def main() -> None:
                     page.goto(f"{url}/{'' if stem == 'home' else stem}")
                     wait_for_app(page, timeout=180_000)
                     page.wait_for_timeout(int(args.wait * 1000))
-                    page.screenshot(path=str(out_dir / f"{stem}.png"))
-                    print("saved", out_dir / f"{stem}.png")
+                    path = out_dir / f"{stem}.jpg"
+                    clip = None
+                    if stem != "home":  # page thumbnails: the main area only, without the sidebar
+                        box = page.locator('[data-testid="stMain"]').bounding_box()
+                        clip = {"x": box["x"], "y": 0, "width": box["width"], "height": args.height}
+                    page.screenshot(path=str(path), clip=clip, type="jpeg", quality=80)
+                    print("saved", path)
                 browser.close()
         finally:
             _stop(proc)
