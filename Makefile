@@ -20,7 +20,8 @@ chromium:  ## Debian Chromium for the browser tests (never Playwright's own down
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium missing: run 'sudo apt-get install -y chromium' for the browser tests"; fi; fi
 
-test: $(VENV)/.installed chromium  ## every test: core, AppTest, browser
+test: $(VENV)/.installed chromium  ## lint, then every test: core, AppTest, browser
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 test-fast: $(VENV)/.installed  ## core and AppTest only

@@ -19,7 +19,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def machine() -> str:
-    import numpy  # noqa: F401 - load BLAS before asking threadpoolctl about it
+    import numpy  # loaded first, so that threadpoolctl sees its BLAS
+    import skimage
+    import sklearn
 
     try:
         from threadpoolctl import threadpool_info
@@ -28,9 +30,6 @@ def machine() -> str:
                                  for i in threadpool_info() if i.get("user_api") == "blas"}))
     except Exception:  # noqa: BLE001
         blas = "unknown"
-    import numpy
-    import skimage
-    import sklearn
 
     return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {numpy.__version__}, "
             f"scikit-image {skimage.__version__}, scikit-learn {sklearn.__version__}, BLAS: {blas}")

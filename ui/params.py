@@ -10,8 +10,9 @@ address bar is always a link to what is on screen.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import streamlit as st
 

@@ -1,6 +1,5 @@
 """The app shell: navigation, Home, and every registered page on every bundled sample."""
 
-from pathlib import Path
 
 import pytest
 

@@ -1,10 +1,10 @@
 """core.images: samples, decoding of uploads (good and bad), working size, helpers."""
 
 import io
+import struct
 import subprocess
 import sys
 import zlib
-import struct
 
 import numpy as np
 import pytest
