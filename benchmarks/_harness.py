@@ -48,6 +48,20 @@ def photo(megapixels: float, name: str = "astronaut") -> np.ndarray:
     return np.round(out).astype(np.uint8)
 
 
+def inertia(X: np.ndarray, labels: np.ndarray) -> float:
+    """The k-means objective of a partition: sum of squared distances of the rows of X to their cluster's mean."""
+    total = 0.0
+    for c in np.unique(labels):
+        part = X[labels == c]
+        total += float(((part - part.mean(axis=0)) ** 2).sum())
+    return total
+
+
+def square_side(megapixels: float, minimum: int = 64) -> int:
+    """The side of a square image of about ``megapixels`` million pixels (at least ``minimum``)."""
+    return max(minimum, int(round(np.sqrt(megapixels * 1e6))))
+
+
 def row(technique: str, variant: str, megapixels: float, seconds: float, peak_mb: float,
         quality_name: str = "", quality: float | None = None, **extra) -> dict:
     """One result row in the common format."""

@@ -21,18 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks._harness import measure, photo, row
+from benchmarks._harness import inertia, measure, photo, row
 
 K = 4
-
-
-def _inertia(X: np.ndarray, labels: np.ndarray) -> float:
-    """Sum of squared distances of the rows of X to the mean of their cluster."""
-    total = 0.0
-    for c in np.unique(labels):
-        part = X[labels == c]
-        total += float(((part - part.mean(axis=0)) ** 2).sum())
-    return total
 
 
 def run(megapixels: float, repeat: int = 3) -> list[dict]:
@@ -52,7 +43,7 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
 
     core_s, core_mb, res = measure(lambda: color_kmeans_fit(im, K, channels="ab"), repeat)
     rows.append(row(f"color_kmeans k={K} (a,b)", "core", mp, core_s, core_mb,
-                    "inertia/best-of-3-full", _inertia(X, res.labels.ravel()) / best,
+                    "inertia/best-of-3-full", inertia(X, res.labels.ravel()) / best,
                     lab_seconds=lab_s, beyond_lab_seconds=core_s - lab_s))
 
     def tutorial_kmeans():
@@ -63,7 +54,7 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
 
     tut_s, tut_mb, seg = measure(tutorial_kmeans, repeat)
     rows.append(row(f"color_kmeans k={K} (a,b)", "tutorial", mp, tut_s, tut_mb,
-                    "inertia/best-of-3-full", _inertia(X, seg.ravel()) / best))
+                    "inertia/best-of-3-full", inertia(X, seg.ravel()) / best))
 
     # ------------------------------------------------------------------ average colours
     labels = segmentation.felzenszwalb(im, scale=100)
@@ -80,11 +71,3 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
     rows.append(row("average colour (Felzenszwalb)", "tutorial", mp, tut_s, tut_mb, "pixels != label2rgb",
                     differing(out), n_labels=int(labels.max() + 1)))
     return rows
-
-
-if __name__ == "__main__":
-    import sys
-
-    for mp in [float(a) for a in sys.argv[1:]] or [1.0]:
-        for r in run(mp):
-            print(r)

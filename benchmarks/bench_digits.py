@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks._harness import measure, row
+from benchmarks._harness import measure, row, square_side
 
 
 def _tutorial():
@@ -45,20 +45,10 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
     rows.append(row("digits SVC", "core", megapixels, seconds, peak, "held-out accuracy", result.accuracy))
     seconds, peak, (pred, true) = measure(_tutorial, repeat)
     rows.append(row("digits SVC", "tutorial", megapixels, seconds, peak, "last 2 right", float(np.mean(pred == true))))
-    side = max(32, int(round(np.sqrt(megapixels * 1e6))))
+    side = square_side(megapixels, minimum=32)
     drawing = _seven(side)
     model = train_digits().model
     seconds, peak, digit = measure(lambda: drawing_to_digit(drawing), repeat)
     rows.append(row("drawing → 8×8 digit", "core", side * side / 1e6, seconds, peak, "read as 7",
                     float(model.predict(digit[None])[0] == 7)))
     return rows
-
-
-if __name__ == "__main__":
-    import sys
-
-    for r in run(float(sys.argv[1]) if len(sys.argv) > 1 else 0.0784):
-        print(
-            f"{r['technique']:22s} {r['variant']:9s} {r['megapixels']:6.2f} MP "
-            f"{r['seconds']:7.3f} s {r['peak_mb']:7.1f} MB  {r['quality_name']} = {r['quality']:.4g}"
-        )

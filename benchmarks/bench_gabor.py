@@ -88,10 +88,3 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
         rows.append(row("gabor power (0.1, 0.4)", "tutorial", mp, ts, tpeak, "max |core − tutorial|", 0.0))
     rows.append(row("gabor power (0.1, 0.4)", "core", mp, s, peak, "max |core − tutorial|", quality))
     return rows
-
-
-if __name__ == "__main__":
-    import sys
-    for mp in [float(a) for a in sys.argv[1:]] or [0.26, 1.0]:
-        for r in run(mp, repeat=3):
-            print(r)

@@ -51,10 +51,3 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
         seconds, peak, result = measure(fn, repeat)
         rows.append(row("orb 400", variant, megapixels, seconds, peak, "keypoints", len(result)))
     return rows
-
-
-if __name__ == "__main__":
-    import sys
-
-    for r in run(float(sys.argv[1]) if len(sys.argv) > 1 else 0.26, repeat=3):
-        print(r)

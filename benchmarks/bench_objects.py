@@ -18,13 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks._harness import measure, row
+from benchmarks._harness import measure, row, square_side
 
 FEATURES = ["area", "perimeter2_over_area", "solidity"]
-
-
-def _side(megapixels: float) -> int:
-    return max(64, int(round(np.sqrt(megapixels * 1e6))))
 
 
 def disks_and_stars(side: int, seed: int = 0) -> tuple[np.ndarray, dict[int, int]]:
@@ -48,10 +44,8 @@ def disks_and_stars(side: int, seed: int = 0) -> tuple[np.ndarray, dict[int, int
                 kind = 1
             mask[rr, cc] = True
             kinds[rr, cc] = kind
-    labels = label(mask)
-    truth = {}
-    for lab in range(1, labels.max() + 1):
-        truth[lab] = int(kinds[labels == lab][0])
+    ids, first = np.unique(label(mask).ravel(), return_index=True)  # first pixel of each object (0: background)
+    truth = {int(i): int(k) for i, k in zip(ids[1:], kinds.ravel()[first[1:]])}
     return mask, truth
 
 
@@ -85,7 +79,7 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
 
     from core.objects import make_blobs
 
-    side = _side(megapixels)
+    side = square_side(megapixels)
     mp = side * side / 1e6
     rows = []
     blobs = make_blobs(side, 0.05, 0.2, seed=0)
@@ -98,13 +92,3 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
         rows.append(row("objects (disks+stars)", variant, mp, seconds, peak, "ARI vs truth",
                         float(adjusted_rand_score(expected, clusters))))
     return rows
-
-
-if __name__ == "__main__":
-    import sys
-
-    for r in run(float(sys.argv[1]) if len(sys.argv) > 1 else 1.048576):
-        print(
-            f"{r['technique']:22s} {r['variant']:9s} {r['megapixels']:6.2f} MP "
-            f"{r['seconds']:7.3f} s {r['peak_mb']:7.1f} MB  {r['quality_name']} = {r['quality']:.3f}"
-        )

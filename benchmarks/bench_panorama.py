@@ -89,10 +89,3 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
     rows.append(row("stitch 3 views", "core", megapixels, seconds, peak, "mean corner error px",
                     float(np.mean(errs))))
     return rows
-
-
-if __name__ == "__main__":
-    import sys
-
-    for r in run(float(sys.argv[1]) if len(sys.argv) > 1 else 0.3, repeat=3):
-        print(r)

@@ -80,8 +80,3 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
     rows.append(row(TECHNIQUE, "core", megapixels, sec, peak, "link round-trip agreement",
                     float((labels == back)[union].mean()), case="24 freehand strokes", token_chars=len(token)))
     return rows
-
-
-if __name__ == "__main__":
-    for r in run(1.0):
-        print(r)

@@ -27,15 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks._harness import measure, photo, row
-
-
-def _inertia(X: np.ndarray, labels: np.ndarray) -> float:
-    total = 0.0
-    for c in np.unique(labels):
-        part = X[labels == c]
-        total += float(((part - part.mean(axis=0)) ** 2).sum())
-    return total
+from benchmarks._harness import inertia, measure, photo, row
 
 
 def _paired(fn_core, fn_direct, repeat: int):
@@ -102,9 +94,9 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
 
     tut_s, tut_mb, tut_labels = measure(tutorial_merge, repeat)
     core_s, core_mb, core_labels = measure(lambda: merge_kmeans(im, segs, 5), repeat)
-    tut_inertia = _inertia(X, tut_labels.ravel())
+    tut_inertia = inertia(X, tut_labels.ravel())
     rows.append(row("k-means 5 on superpixels", "core", mp, core_s, core_mb, "inertia/tutorial's",
-                    _inertia(X, core_labels.ravel()) / tut_inertia))
+                    inertia(X, core_labels.ravel()) / tut_inertia))
     rows.append(row("k-means 5 on superpixels", "tutorial", mp, tut_s, tut_mb, "inertia/tutorial's", 1.0))
 
     # ------------------------------------------------------------------ second stage: RAG
@@ -115,11 +107,3 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
                     n_regions=int(np.unique(rag_core).size)))
     rows.append(row("RAG cut 29", "tutorial", mp, tut_s, tut_mb, "ARI vs skimage", ari))
     return rows
-
-
-if __name__ == "__main__":
-    import sys
-
-    for mp in [float(a) for a in sys.argv[1:]] or [1.0]:
-        for r in run(mp):
-            print(r)

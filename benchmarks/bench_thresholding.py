@@ -62,13 +62,3 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
     rows.append(row("all 7 methods", "core", mp, seconds, peak, "spread of thresholds",
                     float(np.ptp(out))))
     return rows
-
-
-if __name__ == "__main__":
-    import sys
-
-    for r in run(float(sys.argv[1]) if len(sys.argv) > 1 else 1.0):
-        print(
-            f"{r['technique']:24s} {r['variant']:9s} {r['megapixels']:6.2f} MP "
-            f"{r['seconds']:7.3f} s {r['peak_mb']:7.1f} MB  {r['quality_name']} = {r['quality']:.4g}"
-        )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks._harness import measure, row
+from benchmarks._harness import measure, row, square_side
 
 TUTORIAL_MAX_MP = 1.1
 QUALITY_SEEDS = (0, 1, 2, 3)
@@ -65,7 +65,7 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
     """Time the variants on a mosaic of about ``megapixels``; one dict per (technique, variant)."""
     from core.features import pixel_features
     from core.texture_mosaic import texture_mosaic
-    side = max(64, int(round(np.sqrt(megapixels * 1e6))))
+    side = square_side(megapixels)
     mosaics = [texture_mosaic((side, side), seed=s) for s in QUALITY_SEEDS]
     m = mosaics[0]
     mp = side * side / 1e6
@@ -82,10 +82,3 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
         q = np.mean([mean_iou(tutorial_segmentation(x.image, x.scribbles), x.truth) for x in mosaics])
         rows.append(row("trainable: scribbles → segmentation", "tutorial", mp, s, peak, "mean IoU", float(q)))
     return rows
-
-
-if __name__ == "__main__":
-    import sys
-    for mp in [float(a) for a in sys.argv[1:]] or [0.26, 1.0]:
-        for r in run(mp, repeat=3):
-            print(r)

@@ -140,12 +140,6 @@ class MemoryMonitor(threading.Thread):
         self.sample()
 
 
-def _drain(stream, tail: collections.deque) -> None:
-    """Read the server's output so its pipe never fills (and keep the tail for the report)."""
-    for line in iter(stream.readline, b""):
-        tail.append(line.decode(errors="replace").rstrip())
-
-
 # ----------------------------------------------------------------------------- results
 @dataclass
 class Step:
@@ -543,6 +537,7 @@ def main(argv: list[str] | None = None) -> int:
     from PIL import Image
 
     from benchmarks._harness import photo
+    from tests.e2e.conftest import server_output, start_server, stop_server
 
     image = photo(args.megapixels, "astronaut")
     working_size = _working_size_for(max(image.shape[:2]), args.working_size)
@@ -555,10 +550,7 @@ def main(argv: list[str] | None = None) -> int:
     server_tail: collections.deque = collections.deque(maxlen=400)
     url = args.url
     if url is None:
-        from tests.e2e.conftest import start_server
-
         proc, url = start_server()
-        threading.Thread(target=_drain, args=(proc.stdout, server_tail), daemon=True).start()
         monitor = MemoryMonitor(proc.pid)
         monitor.start()
     results = Results(monitor=monitor)
@@ -572,11 +564,8 @@ def main(argv: list[str] | None = None) -> int:
         if monitor:
             monitor.stop()
         if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except Exception:  # noqa: BLE001
-                proc.kill()
+            stop_server(proc)
+            server_tail.extend(server_output(proc).splitlines())
         tmp.cleanup()
     text = report(args, results, monitor, image.shape, working_size, wall, server_tail, load_before)
     print(text, flush=True)

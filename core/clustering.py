@@ -71,10 +71,9 @@ def parse_channels(channels: str | Iterable[str] | None, color_space: str = "lab
     names = COLOR_SPACES[space]
     if space == "rgb" or channels is None:
         return names
-    items = list(channels) if not isinstance(channels, str) else list(channels)
     lookup = {n.lower(): n for n in names}
     picked = set()
-    for item in items:
+    for item in channels:  # a string iterates over its letters: "ab" → "a", "b"
         key = str(item).strip().lower()
         if key not in lookup:
             raise ValueError(

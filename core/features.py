@@ -93,7 +93,7 @@ def _prepare(image):
         if not np.all(np.isfinite(image)):
             raise ValueError("image contains NaN or infinite values; replace them first")
         lo, hi = float(image.min()), float(image.max())
-        if lo < 0 or hi > 1:  # floats outside [0, 1]: rescale, as core.images.as_float does
+        if lo < 0 or hi > 1:  # floats outside [0, 1]: min–max rescale (as_float would pass them through)
             image = (image - lo) / (hi - lo) if hi > lo else np.zeros_like(image)
     return image
 

@@ -12,6 +12,8 @@ import numpy as np
 import scipy.fft as sfft
 from skimage.filters import gabor_kernel as _sk_gabor_kernel
 
+from core.images import to_gray
+
 __all__ = [
     "MAX_FREQUENCY",
     "TUTORIAL_FREQUENCIES",
@@ -83,16 +85,10 @@ def gabor_kernel(frequency, theta=0.0, *, bandwidth=1.0, sigma_x=None, sigma_y=N
 
 def _as_gray_float(image):
     image = np.asarray(image)
-    if image.ndim == 3 and image.shape[-1] in (3, 4):
-        from core.images import to_gray
-        image = to_gray(image)
-    elif image.ndim != 2:
+    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[-1] in (3, 4))):
         raise ValueError(f"expected a 2-D grayscale or (H, W, 3) RGB image, got shape {image.shape}; "
                          "pass one channel or an RGB image")
-    if image.dtype.kind in "ui" or image.dtype == bool:
-        from skimage.util import img_as_float
-        image = img_as_float(image)
-    image = np.asarray(image, dtype=np.float64)
+    image = to_gray(image)  # float64; integers scaled by their dtype range
     if not np.all(np.isfinite(image)):
         raise ValueError("image contains NaN or infinite values; replace them (e.g. np.nan_to_num) first")
     return image

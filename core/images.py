@@ -87,7 +87,7 @@ def load_sample(name: str) -> np.ndarray:
     return np.ascontiguousarray(image.astype(np.uint8, copy=False))
 
 
-def read_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+def read_image(data: bytes, *, max_pixels: int = MAX_PIXELS, keep_integers: bool = False) -> np.ndarray:
     """Decode an uploaded file into a uint8 RGB or gray array.
 
     EXIF orientation is applied, transparency is composited on white, palette,
@@ -100,11 +100,16 @@ def read_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
         The file's content (kept in memory; nothing is written to disk).
     max_pixels : int, optional
         Refuse images with more pixels than this (decompression bombs).
+    keep_integers : bool, optional
+        Return 16-bit and 32-bit integer gray files (label images) with their
+        raw, non-negative values as int32 instead of rescaling them to 0…255
+        (which would merge label ids).
 
     Returns
     -------
     image : ndarray of uint8
-        ``(H, W, 3)`` RGB or ``(H, W)`` gray.
+        ``(H, W, 3)`` RGB or ``(H, W)`` gray; int32 ``(H, W)`` for 16/32-bit
+        integer files when ``keep_integers`` is true.
 
     Raises
     ------
@@ -153,23 +158,25 @@ def read_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     except Exception as err:  # noqa: BLE001 - any decoder failure is a bad file, never a crash
         raise ImageError(f"The image could not be decoded ({type(err).__name__}). Try another file.") from None
     try:
-        return _pil_to_array(pil)
+        return _pil_to_array(pil, keep_integers=keep_integers)
     except ImageError:
         raise
     except Exception as err:  # noqa: BLE001
         raise ImageError(f"The image could not be converted ({err}). Try saving it as a PNG.") from None
 
 
-def _pil_to_array(pil: Image.Image) -> np.ndarray:
-    """Normalise a decoded PIL image to uint8 RGB or gray."""
+def _pil_to_array(pil: Image.Image, *, keep_integers: bool = False) -> np.ndarray:
+    """Normalise a decoded PIL image to uint8 RGB or gray (int32 raw values with ``keep_integers``)."""
     try:
         pil = ImageOps.exif_transpose(pil)
     except Exception:  # noqa: BLE001 - a broken EXIF block is not worth refusing the image
         pass
     mode = pil.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        array = np.asarray(pil).astype(np.float64)
-        return _rescale_to_uint8(array)
+        array = np.asarray(pil)
+        if keep_integers and mode != "F" and array.ndim == 2 and (array.size == 0 or array.min() >= 0):
+            return array.astype(np.int32)
+        return _rescale_to_uint8(array.astype(np.float64))
     if mode == "1":
         return np.asarray(pil.convert("L"))
     if mode == "P":
@@ -372,8 +379,5 @@ def to_png_bytes(array: np.ndarray) -> bytes:
         else:
             array = array.astype(np.uint8)
     buffer = io.BytesIO()
-    if array.dtype == np.uint16:
-        Image.fromarray(array).save(buffer, format="PNG")
-    else:
-        Image.fromarray(array).save(buffer, format="PNG")
+    Image.fromarray(array).save(buffer, format="PNG")  # uint16 gray is written as a 16-bit PNG
     return buffer.getvalue()

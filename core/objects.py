@@ -14,13 +14,12 @@ input.
 
 from __future__ import annotations
 
-import io
 import warnings
 
 import numpy as np
 import pandas as pd
 
-from core.images import to_gray, to_rgb
+from core.images import read_image, to_gray, to_rgb
 
 __all__ = [
     "PROPERTIES",
@@ -320,30 +319,16 @@ def labels_from_image(image: np.ndarray, *, kind: str = "auto", objects: str = "
 def read_label_file(data: bytes) -> np.ndarray:
     """Decode an uploaded mask or label image, keeping 16-bit label ids.
 
-    The file is validated and decoded with :func:`core.images.read_image`
-    (size limits, damaged files …). That helper rescales 16-bit images to
-    0…255, which would merge label ids; for 16-bit / 32-bit gray PNG and TIFF
-    files the raw values are re-read with PIL instead.
+    :func:`core.images.read_image` with ``keep_integers=True``: validated like
+    any upload (size limits, damaged files …), but 16/32-bit gray PNG and TIFF
+    files keep their raw ids instead of being rescaled to 0…255.
 
     Returns
     -------
     image : ndarray
         uint8 ``(H, W)`` / ``(H, W, 3)``, or int32 ``(H, W)`` for 16/32-bit files.
     """
-    from PIL import Image
-
-    from core.images import read_image
-
-    decoded = read_image(data)  # raises ImageError (a ValueError) with an actionable message
-    try:
-        pil = Image.open(io.BytesIO(bytes(data)))
-        if pil.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-            raw = np.asarray(pil).astype(np.int64)
-            if raw.shape == decoded.shape[:2] and raw.min() >= 0:
-                return raw.astype(np.int32)
-    except Exception:  # noqa: BLE001 - fall back to the validated 8-bit decoding
-        pass
-    return decoded
+    return read_image(data, keep_integers=True)  # raises ImageError (a ValueError) with an actionable message
 
 
 def label_gaps(labels: np.ndarray) -> list[int]:

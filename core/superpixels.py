@@ -166,6 +166,17 @@ def segment_count(labels: np.ndarray) -> int:
     return int(np.count_nonzero(np.bincount(ids, minlength=n)))
 
 
+def _rgb_and_segments(image: np.ndarray, segments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The image as uint8 RGB and its superpixel labels, checked to be integers of the same (H, W)."""
+    rgb = to_rgb(image)
+    segments = np.asarray(segments)
+    if segments.dtype.kind not in "iu":
+        raise ValueError(f"segments must be an integer label image; got dtype {segments.dtype}.")
+    if segments.shape != rgb.shape[:2]:
+        raise ValueError(f"segments {segments.shape} and image {rgb.shape[:2]} must have the same shape.")
+    return rgb, segments
+
+
 def superpixel_means(image: np.ndarray, segments: np.ndarray):
     """Mean colour and size of every superpixel.
 
@@ -189,12 +200,7 @@ def superpixel_means(image: np.ndarray, segments: np.ndarray):
     counts : ndarray of int64, shape ``(len(present),)``
         Pixels per present superpixel.
     """
-    rgb = to_rgb(image)
-    segments = np.asarray(segments)
-    if segments.dtype.kind not in "iu":
-        raise ValueError(f"segments must be an integer label image; got dtype {segments.dtype}.")
-    if segments.shape != rgb.shape[:2]:
-        raise ValueError(f"segments {segments.shape} and image {rgb.shape[:2]} must have the same shape.")
+    rgb, segments = _rgb_and_segments(image, segments)
     ids, n, _ = _dense_labels(segments.astype(np.int64, copy=False))
     counts = np.bincount(ids, minlength=n)
     present = np.flatnonzero(counts)
@@ -250,7 +256,7 @@ def merge_kmeans(
         If k exceeds the number of superpixels or of their distinct colours, or
         the chosen Lab channels do not vary (a, b of a gray image).
     """
-    parse_channels(channels, color_space)
+    names = parse_channels(channels, color_space)
     ids, present, means, counts = superpixel_means(image, segments)
     if isinstance(n_clusters, bool) or not isinstance(n_clusters, (int, np.integer)) or n_clusters < 1:
         raise ValueError(f"n_clusters must be a whole number ≥ 1; got {n_clusters!r}.")
@@ -259,8 +265,7 @@ def merge_kmeans(
             f"k = {n_clusters} is larger than the number of superpixels ({present.size}); "
             "lower k or ask for more superpixels."
         )
-    feats = color_features(means[:, None, :], channels, color_space)
-    names = parse_channels(channels, color_space)
+    feats = color_features(means[:, None, :], names, color_space)
     if str(color_space).lower() == "lab" and n_clusters > 1 and _spread(feats) < 0.5:
         hint = " (a gray image has a = b = 0 everywhere)" if "L" not in names else ""
         raise ValueError(
@@ -332,12 +337,7 @@ def merge_rag(image: np.ndarray, segments: np.ndarray, threshold: float) -> np.n
     from scipy.sparse.csgraph import connected_components
 
     threshold = _number("threshold", threshold, low=0)
-    rgb = to_rgb(image)
-    segments = np.asarray(segments)
-    if segments.dtype.kind not in "iu":
-        raise ValueError(f"segments must be an integer label image; got dtype {segments.dtype}.")
-    if segments.shape != rgb.shape[:2]:
-        raise ValueError(f"segments {segments.shape} and image {rgb.shape[:2]} must have the same shape.")
+    rgb, segments = _rgb_and_segments(image, segments)
     ids, n, _ = _dense_labels(segments.astype(np.int64, copy=False))
     counts = np.bincount(ids, minlength=n).astype(np.float64)
     flat = rgb.reshape(-1, 3).astype(np.float64)

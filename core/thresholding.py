@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.images import to_gray, to_uint8
+from core.images import to_gray, to_rgb, to_uint8
 
 __all__ = [
     "METHODS",
@@ -293,11 +293,12 @@ def threshold_image(image: np.ndarray, method: str = "otsu", *, classes: int = 3
     classes : int
         Number of classes for ``'multiotsu'`` (2 … 5); ignored otherwise.
     """
+    gray = as_gray(image)  # once: colour → gray is the costly part, and both steps need it
     if method == "multiotsu":
-        thresholds = multi_otsu(image, classes)
+        thresholds = multi_otsu(gray, classes)
     else:
-        thresholds = np.array([auto_threshold(image, method)])
-    return ThresholdResult(method, thresholds, apply_thresholds(image, thresholds))
+        thresholds = np.array([auto_threshold(gray, method)])
+    return ThresholdResult(method, thresholds, apply_thresholds(gray, thresholds))
 
 
 def class_edges(labels: np.ndarray) -> np.ndarray:
@@ -344,10 +345,8 @@ def threshold_overlay(image: np.ndarray, labels: np.ndarray, color=(255, 255, 0)
     -------
     overlay : ndarray of uint8, shape (H, W, 3)
     """
-    from core.images import to_rgb
-
     labels = np.asarray(labels)
-    rgb = to_rgb(np.asarray(image)).copy()
+    rgb = to_rgb(image).copy()
     if labels.shape != rgb.shape[:2]:
         raise ValueError(f"labels has shape {labels.shape} but the image is {rgb.shape[:2]}; pass matching arrays.")
     rgb[class_edges(labels)] = np.asarray(color, dtype=np.uint8)

@@ -308,10 +308,8 @@ def fit_segmenter(image, labels, *, features=DEFAULT_KIND, feature_params=None, 
     -------
     Segmenter
     """
-    if features not in FEATURE_KINDS:
-        raise ValueError(f"unknown feature kind {features!r}; choose one of {', '.join(FEATURE_KINDS)}")
+    default_params(features)  # validates the kind ("unknown feature kind …; choose one of …")
     feature_params = dict(feature_params or {})
-    default_params(features)  # validates kind
     if classifier not in CLASSIFIERS:
         raise ValueError(f"unknown classifier {classifier!r}; choose one of {', '.join(CLASSIFIERS)}")
     if n_estimators is None or int(n_estimators) < 1:

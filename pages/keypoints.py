@@ -68,7 +68,10 @@ def harris_stage(image: np.ndarray, method: str, k: float, eps: float, sigma: fl
 
 
 @cache.cache_data(max_entries=16)
-def peaks_stage(image: np.ndarray, response: np.ndarray, min_distance: int, threshold_rel: float):
+def peaks_stage(image: np.ndarray, method: str, k: float, eps: float, sigma: float, min_distance: int,
+                threshold_rel: float):
+    """Keyed by the response's parameters, not by the (H, W) float64 response itself (no re-hash per rerun)."""
+    response, _ = harris_stage(image, method, k, eps, sigma)
     return K.harris_corners(image, response=response, min_distance=min_distance, threshold_rel=threshold_rel)
 
 
@@ -119,7 +122,6 @@ st.caption(
 img = images.image_input(ps, gray_note="Corners are computed on the gray version of the image.")
 rgb = to_rgb(img.image)
 ps.preset_buttons(PRESETS, help=PRESET_HELP)
-values = ps.values()
 
 # ---------------------------------------------------------------- 1. Harris
 st.subheader("1 · Harris corners")
@@ -144,7 +146,8 @@ corners = response = None
 try:
     with st.spinner("Computing the Harris response…"):
         response, h_seconds = harris_stage(img.image, hp["method"], hp["k"], hp["eps"], hp["sigma"])
-        corners = peaks_stage(img.image, response, hp["min_distance"], hp["threshold_rel"])
+        corners = peaks_stage(img.image, hp["method"], hp["k"], hp["eps"], hp["sigma"], hp["min_distance"],
+                              hp["threshold_rel"])
 except ValueError as err:
     st.error(str(err))
 

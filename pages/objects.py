@@ -81,6 +81,14 @@ def upload_labels(image: np.ndarray, kind: str, objects: str) -> tuple[np.ndarra
 
 
 @cache.cache_data(max_entries=8)
+def label_summary(labels: np.ndarray) -> tuple[int, int, list[int]]:
+    """Number of objects, largest id and missing ids of an uploaded label image (once, not per rerun)."""
+    ids = np.unique(labels)
+    ids = ids[ids > 0]
+    return len(ids), int(ids.max()) if len(ids) else 0, O.label_gaps(labels)
+
+
+@cache.cache_data(max_entries=8)
 def make_labels(mask_or_labels: np.ndarray, is_labels: bool, connectivity: int, exclude_border: bool,
                 max_size: int) -> np.ndarray:
     if is_labels:
@@ -228,19 +236,17 @@ try:
         values_extra["upload_kind"] = kind
         input_image = upload["image"] if upload["image"].dtype == np.uint8 else None
         if is_labels:
-            ids = np.unique(mask_or_labels)
-            ids = ids[ids > 0]
-            gaps = O.label_gaps(mask_or_labels)
-            input_caption = f"{upload['name']}: read as a label image with {len(ids)} objects."
+            n_ids, max_id, gaps = label_summary(mask_or_labels)
+            input_caption = f"{upload['name']}: read as a label image with {n_ids} objects."
             if gaps:
                 shown = ", ".join(map(str, gaps[:8])) + (" …" if len(gaps) > 8 else "")
                 notes.append(
-                    f"The label image has gaps in its ids ({len(gaps)} missing between 1 and {int(ids.max())}: "
+                    f"The label image has gaps in its ids ({len(gaps)} missing between 1 and {max_id}: "
                     f"{shown}). The ids are kept as they are, so the table's `label` column matches the pixel "
                     "values of your file."
                 )
-            if len(ids) > 5000:
-                notes.append(f"{len(ids)} distinct values: is this really a label image? If it is a photo or a "
+            if n_ids > 5000:
+                notes.append(f"{n_ids} distinct values: is this really a label image? If it is a photo or a "
                              "JPEG mask, read it as a **binary mask** instead.")
         else:
             input_caption = f"{upload['name']}: read as a binary mask ({mask_or_labels.mean():.0%} foreground)."
@@ -304,11 +310,10 @@ if table is not None:
     with col_cl:
         if clusters is not None:
             painted = O.paint_clusters(labels, table, clusters)
-            cl_rgb = O.color_clusters(painted)
-            if highlight:
-                cl_rgb = O.highlight_object(cl_rgb, labels, highlight)
+            painted_rgb = O.color_clusters(painted)
             st.markdown(f"**Objects coloured by cluster (k = {v['k']})**")
-            st.image(cl_rgb, width="stretch")
+            st.image(O.highlight_object(painted_rgb, labels, highlight) if highlight else painted_rgb,
+                     width="stretch")
             sizes = np.bincount(clusters, minlength=v["k"])
             st.caption(
                 "Cluster " + ", ".join(f"{c}: {n} objects" for c, n in enumerate(sizes))
@@ -375,7 +380,7 @@ if table is not None:
     share.download_png("Labels (PNG)", labels, "labels.png", container=d2)
     if clusters is not None:
         share.download_png("Cluster ids (PNG)", painted, "clusters.png", container=d3)
-        share.download_png("Clusters, colour (PNG)", O.color_clusters(painted), "clusters_colour.png", container=d4)
+        share.download_png("Clusters, colour (PNG)", painted_rgb, "clusters_colour.png", container=d4)
     st.caption("The label image is 8-bit when there are at most 255 objects, else 16-bit; in the cluster ids "
                "image, 0 is the background and cluster c is c + 1.")
 else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
@@ -87,6 +88,13 @@ def register_stage(_f_moving, _f_fixed, digests: tuple, orb: tuple, params: tupl
     return reg, time.perf_counter() - start
 
 
+@cache.cache_data(max_entries=16)
+def match_stage(_f_moving, _f_fixed, digests: tuple, orb: tuple, cross_check: bool, max_ratio: float):
+    """One pair's matches, for the figure when its registration failed (a registration carries its own)."""
+    return PN.match_features(_f_moving.descriptors, _f_fixed.descriptors, cross_check=cross_check,
+                             max_ratio=max_ratio)
+
+
 @cache.cache_data(max_entries=6)
 def stitch_stage(_views: tuple, _feats: tuple, digests: tuple, orb: tuple, params: tuple, blend: str):
     start = time.perf_counter()
@@ -106,7 +114,7 @@ def on_upload() -> None:
         except ImageError as err:
             errors.append(f"**{f.name}**: {err}")
             continue
-        image = fit_working_size(image, 2048)
+        image = fit_working_size(image, recipe.MAX_SIDE)  # the largest size the page uses: no resize per rerun
         image.setflags(write=False)
         images_.append(image)
         names.append(f.name)
@@ -171,6 +179,13 @@ st.caption(
 )
 
 ps.preset_buttons(PRESETS, help=PRESET_HELP)
+def working_size_sidebar() -> None:
+    """The shared working-size setting, for the inputs that follow it (stereo pair, uploads)."""
+    with st.sidebar:
+        images.working_size_control()
+        st.caption(f"The panorama works at {recipe.MAX_SIDE} px at most.")
+
+
 source = ps.segmented("source", "Input")
 views, names, truth = [], [], None
 if source == "demo":
@@ -184,11 +199,13 @@ if source == "demo":
     st.caption(f"{len(views)} views of {views[0].shape[1]}×{views[0].shape[0]} px cut from the {photo!r} sample, "
                "each overlapping its neighbour by about 60 %, with known transforms (the ground truth).")
 elif source == "stereo":
+    working_size_sidebar()
     views = stereo_stage(min(recipe.MAX_SIDE, images.working_size()))
     names = ["left camera", "right camera"]
     st.caption("scikit-image's `stereo_motorcycle` pair: two cameras side by side. Near and far objects shift by "
                "different amounts (parallax), so no single homography fits everything — expect a few ghosts.")
 else:
+    working_size_sidebar()
     st.file_uploader("2–3 overlapping photos, left to right", accept_multiple_files=True,
                      type=["png", "jpg", "jpeg", "tif", "tiff", "bmp", "webp"], key=f"{PAGE}:uploads",
                      on_change=on_upload,
@@ -206,9 +223,6 @@ else:
     if not views:
         st.info("Upload 2–3 overlapping photos of the same scene (or pick the demo views). Uploaded photos cannot "
                 "travel in a share link.", icon=":material/upload:")
-
-orb_p = recipe.orb_params(ps.values())
-reg_p = recipe.register_params(ps.values())
 
 # ---------------------------------------------------------------- 1. keypoints
 st.subheader("1 · ORB keypoints in every view")
@@ -275,8 +289,9 @@ if features_ok and n >= 2:
         except ValueError as err:
             reg, seconds = None, None
             st.error(f"**{names[i]} → {names[anchor]}**: {err}", icon=":material/error:")
-        matches = PN.match_features(feats[i].descriptors, feats[anchor].descriptors,
-                                    cross_check=reg_p["cross_check"], max_ratio=reg_p["max_ratio"])
+        matches = reg.matches if reg is not None else match_stage(
+            feats[i], feats[anchor], (digests[i], digests[anchor]), tuple(sorted(orb_p.items())),
+            reg_p["cross_check"], reg_p["max_ratio"])
         st.plotly_chart(matches_figure(views[i], views[anchor], reg, matches, feats[i].keypoints,
                                        feats[anchor].keypoints), width="stretch", key=f"{PAGE}:matches{i}")
         cols = st.columns(4)
@@ -324,8 +339,6 @@ if pano is not None:
     d1, d2 = st.columns(2)
     share.download_png("Download the panorama (PNG)", pano.image, f"panorama_{source}.png", container=d1,
                        key=f"{PAGE}:dl_pano")
-    import pandas as pd
-
     table = pd.DataFrame([{"image": names[k], **{f"h{r}{c}": pano.matrices[k][r, c] for r in range(3)
                                                  for c in range(3)}} for k in range(n)])
     share.download_csv("Transforms, image → panorama (CSV)", table, f"panorama_{source}_matrices.csv",

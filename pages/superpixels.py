@@ -147,7 +147,6 @@ st.caption(
 )
 
 img = images.image_input(ps)
-rgb = to_rgb(img.image)
 ps.preset_buttons(PRESETS, help=PRESET_HELP)
 
 st.subheader("1 · Superpixels")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import time
 
@@ -15,6 +16,7 @@ from core import trainable as T
 from core.clustering import average_colors
 from core.features import DEFAULT_KIND, FEATURE_KINDS, pixel_features
 from core.images import SAMPLES, fit_working_size, image_digest, read_image, to_gray, to_rgb
+from core.recipes import trainable_segmentation as recipe
 from ui import cache, images, share
 from ui import params as P
 
@@ -111,9 +113,13 @@ def classes() -> list[dict]:
     return out
 
 
+def hex_rgb(hexa: str) -> tuple[int, int, int]:
+    """``"#rrggbb"`` → ``(r, g, b)`` in 0…255."""
+    return tuple(int(hexa[i : i + 2], 16) for i in (1, 3, 5))
+
+
 def darker(hexa: str, factor: float = 0.5) -> str:
-    r, g, b = (int(hexa[i : i + 2], 16) for i in (1, 3, 5))
-    return "#{:02x}{:02x}{:02x}".format(*(int(v * factor) for v in (r, g, b)))
+    return "#{:02x}{:02x}{:02x}".format(*(int(v * factor) for v in hex_rgb(hexa)))
 
 
 def code_of_color(cls: list[dict]) -> dict[str, int]:
@@ -153,7 +159,7 @@ def _recolor(k: int, old: str) -> None:
 
 
 def _rgba(hexa: str, alpha: float) -> str:
-    r, g, b = (int(hexa[i : i + 2], 16) for i in (1, 3, 5))
+    r, g, b = hex_rgb(hexa)
     return f"rgba({r}, {g}, {b}, {alpha})"
 
 
@@ -280,12 +286,34 @@ def train_and_predict(image: np.ndarray, labels: np.ndarray, kind: str, trees: i
     seg = T.fit_segmenter(image, labels, features=kind, feature_array=features, n_estimators=trees,
                           max_depth=depth, smoothing=smoothing, n_classes=n_classes, class_names=list(names))
     proba = seg.predict_proba(feature_array=features)
-    return seg, proba, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    # derived once per model (read-only, shared): the view sliders below never recompute them
+    pred = T.proba_to_labels(proba)
+    unc = T.uncertainty(proba)
+    region = T.most_uncertain_region(unc, labels=labels)
+    for array in (proba, pred, unc):
+        array.setflags(write=False)
+    return seg, proba, pred, unc, region, seconds
+
+
+@cache.cache_resource(max_entries=2)
+def load_segmenter(data: bytes) -> T.Segmenter:
+    """A ``.skops`` upload, loaded (and type-checked) once, not on every rerun."""
+    return T.load_segmenter(data)
 
 
 @cache.cache_data(max_entries=2)
-def segmenter_bytes(_seg, key: str) -> bytes:
-    return T.save_segmenter(_seg)
+def decode_target(data: bytes, max_side: int) -> np.ndarray:
+    return fit_working_size(read_image(data), max_side)
+
+
+@cache.cache_resource(max_entries=2)
+def apply_segmenter(_seg: T.Segmenter, seg_key: str, _target: np.ndarray, target_key: str) -> np.ndarray:
+    """Labels 1…K of another image (keyed by the segmenter's and the image's keys): once, not per rerun."""
+    target_in = to_rgb(_target) if _seg.color else (to_gray(_target) * 255).astype(np.uint8)
+    labels = T.proba_to_labels(_seg.predict_proba(feature_array=features_of(target_in, _seg.feature_kind)))
+    labels.setflags(write=False)
+    return labels
 
 
 @cache.cache_data(max_entries=8)
@@ -299,7 +327,7 @@ def background_jpeg(image: np.ndarray, width: int, height: int) -> bytes:
 def palette_array(cls: list[dict]) -> np.ndarray:
     out = np.zeros((len(cls) + 1, 3), np.uint8)
     for c in cls:
-        out[c["code"]] = [int(c["hex"][i : i + 2], 16) for i in (1, 3, 5)]
+        out[c["code"]] = hex_rgb(c["hex"])
     return out
 
 
@@ -464,7 +492,7 @@ if not live:
 else:
     train_for_run = train
 
-seg = proba = None
+seg = None
 if train_for_run is not None:
     try:
         T.check_labels(train_for_run, working_shape, len(cls))
@@ -477,7 +505,7 @@ if train_for_run is not None:
             try:
                 features_of(img.image, run_inputs[2])
                 status.update(label="Training the forest and predicting every pixel…")
-                seg, proba, fit_seconds = train_and_predict(img.image, train_for_run, *run_inputs[2:7], run_inputs[7])
+                seg, proba, pred, unc, region, fit_seconds = train_and_predict(img.image, train_for_run, *run_inputs[2:7], run_inputs[7])
             except ValueError as err:
                 status.update(label="Could not segment", state="error")
                 st.error(str(err))
@@ -489,9 +517,6 @@ if train_for_run is not None:
                               state="complete")
 
 if seg is not None:
-    pred = T.proba_to_labels(proba)
-    unc = T.uncertainty(proba)
-    region = T.most_uncertain_region(unc, labels=train_for_run)
     tab_seg, tab_proba, tab_unc, tab_check, tab_apply = st.tabs(
         ["Segmentation", "Probabilities", "Uncertainty", "Check strokes", "Apply to another image"])
     with tab_seg:
@@ -513,7 +538,7 @@ if seg is not None:
                            key=f"{PAGE}:dl_proba", container=d2)
         share.download_png("Scribbles (label PNG)", train.astype(np.uint8), "scribbles.png",
                            key=f"{PAGE}:dl_scribbles", container=d3)
-        share.download_bytes("Segmenter (.skops)", segmenter_bytes(seg, repr(run_inputs)), "segmenter.skops",
+        share.download_bytes("Segmenter (.skops)", lambda: T.save_segmenter(seg), "segmenter.skops",
                              "application/octet-stream", key=f"{PAGE}:dl_model", container=d4)
         st.caption("Label PNGs hold class numbers 1…K (scribbles: 0 = unlabelled); the probabilities are an "
                    "(H, W, K) float32 array; the segmenter is a `skops` file that this page (or "
@@ -560,13 +585,15 @@ if seg is not None:
         a, b = st.columns(2)
         source = a.radio("Segmenter", ["trained here", "load a .skops file"], key=f"{PAGE}:apply_source",
                          horizontal=True)
-        use = seg
+        use, use_key = seg, repr(run_inputs)
         if source == "load a .skops file":
             file = a.file_uploader("Segmenter file (.skops)", type=["skops"], key=f"{PAGE}:model_upload")
             use = None
             if file is not None:
+                data = file.getvalue()
+                use_key = hashlib.blake2b(data, digest_size=16).hexdigest()
                 try:
-                    use = T.load_segmenter(file.getvalue())
+                    use = load_segmenter(data)
                 except ValueError as err:
                     a.error(str(err), icon="🚫")
                 else:
@@ -580,20 +607,20 @@ if seg is not None:
                                  key=f"{PAGE}:apply_upload")
             if up is not None:
                 try:
-                    target = fit_working_size(read_image(up.getvalue()), images.working_size())
+                    target = decode_target(up.getvalue(), images.working_size())
                 except ValueError as err:
                     b.error(str(err), icon="🚫")
+                else:
+                    target_key = image_digest(target)
         else:
-            target = fit_working_size(cache.sample(target_name), images.working_size())
+            target, target_key = images.sample_at(target_name, images.working_size())
         if use is not None and target is not None:
             try:
-                target_in = to_rgb(target) if use.color else (to_gray(target) * 255).astype(np.uint8)
                 with st.spinner("Computing features of the other image and predicting…"):
-                    other = use.predict_proba(feature_array=features_of(target_in, use.feature_kind))
+                    other_pred = apply_segmenter(use, use_key, target, target_key)
             except ValueError as err:
                 st.error(str(err))
             else:
-                other_pred = T.proba_to_labels(other)
                 k_use = min(use.n_classes, len(cls))
                 if use.n_classes > len(cls):
                     st.caption("The loaded segmenter has more classes than this page: extra classes are shown black.")
@@ -607,22 +634,17 @@ if seg is not None:
                                    "applied_labels.png", key=f"{PAGE}:dl_applied")
 
 # ---- share and reproduce
-try:
-    from core.recipes import trainable_segmentation as recipe
-except ImportError:  # the recipe module is written separately
-    recipe = None
 values = ps.values()
 code = None
-if recipe is not None:
-    try:
-        scribbles = [
-            {"class": p.code if p.code <= CHECK_OFFSET else p.code - CHECK_OFFSET, "check": p.code > CHECK_OFFSET,
-             "kind": p.kind, "width": round(p.width, 2), "points": np.round(p.points, 1).tolist()}
-            for p in S.objects_to_primitives(objects, code_of_color(cls), scale)
-        ]
-        code = recipe.script({**values, "scale": scale, "shape": list(working_shape),
-                              "class_colors": [c["hex"] for c in cls], "scribbles": scribbles})
-    except Exception as err:  # noqa: BLE001 - the recipe must never break the page
-        st.caption(f"(The Python recipe is unavailable for these settings: {err})")
-note = "Your strokes travel in the link (compressed)." if values["strokes"] not in ("",) else None
+try:
+    scribbles = [
+        {"class": p.code if p.code <= CHECK_OFFSET else p.code - CHECK_OFFSET, "check": p.code > CHECK_OFFSET,
+         "kind": p.kind, "width": round(p.width, 2), "points": np.round(p.points, 1).tolist()}
+        for p in S.objects_to_primitives(objects, code_of_color(cls), scale)
+    ]
+    code = recipe.script({**values, "scale": scale, "shape": list(working_shape),
+                          "class_colors": [c["hex"] for c in cls], "scribbles": scribbles})
+except Exception as err:  # noqa: BLE001 - the recipe must never break the page
+    st.caption(f"(The Python recipe is unavailable for these settings: {err})")
+note = "Your strokes travel in the link (compressed)." if values["strokes"] else None
 share.footer(ps, code=code, filename="trainable_segmentation.py", note=note)

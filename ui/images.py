@@ -11,7 +11,7 @@ import streamlit as st
 from core.images import SAMPLES, ImageError, fit_working_size, image_digest, read_image
 from ui.cache import sample
 
-__all__ = ["ImageInput", "image_input", "WORKING_SIZES"]
+__all__ = ["ImageInput", "image_input", "sample_at", "WORKING_SIZES"]
 
 _UPLOAD = "_upload"  # session key: the last good upload (decoded), shared by every page
 _UPLOAD_ERROR = "_upload_error"
@@ -48,7 +48,8 @@ class ImageInput:
 
 
 @functools.lru_cache(maxsize=64)
-def _sample_at(name: str, max_side: int) -> tuple[np.ndarray, str]:
+def sample_at(name: str, max_side: int) -> tuple[np.ndarray, str]:
+    """A bundled sample fitted to ``max_side`` (read-only, shared) and its digest, computed once per process."""
     image = fit_working_size(sample(name), max_side)
     image.setflags(write=False)
     return image, image_digest(image)
@@ -141,7 +142,7 @@ def image_input(ps, *, container=None, label: str = "Image", gray_note: str | No
             image = fit_working_size(upload["image"], max_side)
             result = ImageInput(image, upload["name"], image_digest(image), True, upload["original_shape"])
         else:
-            image, digest = _sample_at(choice, max_side)
+            image, digest = sample_at(choice, max_side)
             result = ImageInput(image, choice, digest, False, sample(choice).shape)
         height, width = result.image.shape[:2]
         oh, ow = result.original_shape[:2]

@@ -277,9 +277,6 @@ class ParamSet:
         """Set a value (for callbacks; widgets already rendered this run keep theirs until the rerun)."""
         st.session_state[self.key(name)] = self.fields[name].validate(value)
 
-    def defaults(self) -> dict[str, Any]:
-        return {name: f.default for name, f in self.fields.items()}
-
     def query(self) -> dict[str, str]:
         """The query-string dict for the current values (non-default values only)."""
         out = {}
@@ -333,8 +330,7 @@ class ParamSet:
         """A slider for an :class:`Int` or :class:`Float`."""
         f = self.fields[name]
         container, kw = self._common(name, kw)
-        step = f.step if f.step is not None else None
-        extra = {"step": step} if step is not None else {}
+        extra = {"step": f.step} if f.step is not None else {}
         if isinstance(f, Float) and f.format:
             extra["format"] = f.format
         return container.slider(label, min_value=f.min, max_value=f.max, **extra, **kw)

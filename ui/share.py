@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -11,7 +12,7 @@ import streamlit as st
 
 from core.images import to_png_bytes
 
-__all__ = ["footer", "share_link", "download_png", "download_csv", "download_bytes"]
+__all__ = ["footer", "share_link", "download_png", "download_csv", "download_npy", "download_bytes"]
 
 
 def share_link(ps) -> str:
@@ -67,28 +68,33 @@ def footer(ps, *, code: str | None = None, filename: str | None = None, note: st
 
 
 def download_png(label: str, array: np.ndarray, filename: str, *, key: str | None = None, container=None) -> None:
-    """A download button for an image or label array as PNG (16-bit for many labels)."""
-    (container or st).download_button(
-        label, data=to_png_bytes(array), file_name=filename, mime="image/png", key=key or f"dl:{filename}"
-    )
+    """A download button for an image or label array as PNG (16-bit for many labels), encoded on click."""
+    download_bytes(label, lambda: to_png_bytes(array), filename, "image/png", key=key, container=container)
 
 
 def download_csv(label: str, table: pd.DataFrame, filename: str, *, key: str | None = None, container=None) -> None:
-    """A download button for a table as CSV."""
-    (container or st).download_button(
-        label, data=table.to_csv(index=False).encode(), file_name=filename, mime="text/csv",
-        key=key or f"dl:{filename}",
-    )
+    """A download button for a table as CSV, written on click."""
+    download_bytes(label, lambda: table.to_csv(index=False).encode(), filename, "text/csv", key=key,
+                   container=container)
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
 
 
 def download_npy(label: str, array: np.ndarray, filename: str, *, key: str | None = None, container=None) -> None:
-    """A download button for an array as ``.npy``."""
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    download_bytes(label, buffer.getvalue(), filename, "application/octet-stream", key=key, container=container)
+    """A download button for an array as ``.npy``, written on click."""
+    download_bytes(label, lambda: _npy_bytes(array), filename, "application/octet-stream", key=key,
+                   container=container)
 
 
-def download_bytes(label: str, data: bytes, filename: str, mime: str, *, key: str | None = None,
-                   container=None) -> None:
-    """A download button for raw bytes."""
+def download_bytes(label: str, data: bytes | Callable[[], bytes], filename: str, mime: str, *,
+                   key: str | None = None, container=None) -> None:
+    """A download button for raw bytes, or for a callable that returns them when the button is clicked.
+
+    The file helpers above pass a callable, so a rerun (every slider move) never encodes a PNG, CSV or
+    ``.npy`` that nobody downloads. The arrays and tables they capture must not be modified afterwards.
+    """
     (container or st).download_button(label, data=data, file_name=filename, mime=mime, key=key or f"dl:{filename}")

@@ -60,6 +60,11 @@ def texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def metric(at: AppTest, label: str) -> str:
+    """The value of the first ``st.metric`` labelled ``label``."""
+    return next(m.value for m in at.metric if m.label == label)
+
+
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 

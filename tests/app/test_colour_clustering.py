@@ -1,13 +1,9 @@
 """AppTest of the Colour k-means page (pages/colour_clustering.py)."""
 
-from tests.app.conftest import app_test, no_exception
+from tests.app.conftest import app_test, metric, no_exception
 
 PAGE = "pages/colour_clustering.py"
 P = "colour_clustering"
-
-
-def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def test_default_is_the_tutorial_setting_and_k_changes_the_output():

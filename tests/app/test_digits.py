@@ -1,16 +1,17 @@
 """AppTest: the Digits (SVC) page — presets, sliders, links, a drawing, and the script."""
 
-from tests.app.conftest import app_test, no_exception, texts
+from tests.app.conftest import app_test, metric, no_exception, texts
 
 PAGE = "pages/digits.py"
 
 
-def metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
-
-
 def slider(at, label):
     return next(s for s in [*at.select_slider, *at.slider] if s.label == label)
+
+
+def settings(at) -> tuple:
+    """(gamma, C, held-out fraction, split seed) as the sliders show them."""
+    return tuple(slider(at, label).value for label in ("gamma", "C (penalty)", "Held-out fraction", "Split seed"))
 
 
 def script_code(at) -> str:
@@ -58,10 +59,7 @@ def test_preset_and_slider_change_the_result():
 def test_link_with_settings_opens_them():
     at = app_test(PAGE, query={"gamma": "0.0005", "C": "10", "test_size": "0.4", "seed": "3"})
     no_exception(at)
-    assert slider(at, "gamma").value == 0.0005
-    assert slider(at, "C (penalty)").value == 10.0
-    assert slider(at, "Held-out fraction").value == 0.4
-    assert slider(at, "Split seed").value == 3
+    assert settings(at) == (0.0005, 10.0, 0.4, 3)
     assert metric(at, "Held-out digits") == "719"
     assert not at.warning
     assert "random_state=3" in script_code(at)
@@ -70,9 +68,7 @@ def test_link_with_settings_opens_them():
 def test_garbage_link_falls_back_with_a_notice():
     at = app_test(PAGE, query={"gamma": "banana", "C": "-5", "seed": "1000", "colour": "red"})
     no_exception(at)
-    assert slider(at, "gamma").value == 0.001
-    assert slider(at, "C (penalty)").value == 100.0
-    assert slider(at, "Split seed").value == 0
+    assert settings(at) == (0.001, 100.0, 0.25, 0)
     notice = " ".join(w.value for w in at.warning)
     assert "gamma=banana" in notice and "colour" in notice
     assert metric(at, "Held-out accuracy") == "99.33%"

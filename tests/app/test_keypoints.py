@@ -1,13 +1,9 @@
 """AppTest of the Keypoints page (pages/keypoints.py): Harris corners and ORB."""
 
-from tests.app.conftest import app_test, no_exception, texts
+from tests.app.conftest import app_test, metric, no_exception, texts
 
 PAGE = "pages/keypoints.py"
 P = "keypoints"
-
-
-def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def count(at, label: str) -> int:

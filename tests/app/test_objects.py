@@ -21,16 +21,9 @@ def _table(at):
 
 
 def _upload(image: np.ndarray, query: dict | None = None):
-    """Open the page with a decoded upload in the session (AppTest cannot drive the file uploader)."""
-    from streamlit.testing.v1 import AppTest
-
-    from tests.app.conftest import ROOT
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page(PAGE)
-    at.session_state["objects:label_upload"] = {"name": "mine.png", "image": image}
-    at.query_params.update({"source": "upload", **(query or {})})
-    return at.run()
+    """Open the page with a decoded upload of ``image`` in the session (as the page's uploader stores it)."""
+    return app_test(PAGE, query={"source": "upload", **(query or {})},
+                    session_state={"objects:label_upload": {"name": "mine.png", "image": image}})
 
 
 def test_default_is_the_tutorial_blobs_and_widgets_change_the_result():

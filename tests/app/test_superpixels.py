@@ -3,14 +3,10 @@
 import pytest
 
 from core import superpixels as S
-from tests.app.conftest import app_test, no_exception
+from tests.app.conftest import app_test, metric, no_exception
 
 PAGE = "pages/superpixels.py"
 P = "superpixels"
-
-
-def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def metrics(at) -> dict:

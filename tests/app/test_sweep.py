@@ -27,7 +27,6 @@ AppTest sessions are reused per page (one run per case) to keep the sweep within
 
 from __future__ import annotations
 
-import io
 import math
 import traceback
 from dataclasses import dataclass
@@ -35,9 +34,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from core.images import SAMPLES
+from core.images import SAMPLES, to_png_bytes
 from tests.app.conftest import app_test
 from tests.core.test_images import BAD
 from ui.registry import PAGES
@@ -301,12 +299,6 @@ def test_numeric_widget_extreme(page, spec, end):
 
 
 # ----------------------------------------------------------------------------- uploads
-def _png(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(array).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def _gray_photo() -> np.ndarray:
     from skimage import data
     from skimage.transform import resize
@@ -331,10 +323,10 @@ def _elongated() -> np.ndarray:
 
 # name → (file name, PNG factory, working size, the size caption the sidebar must show)
 ODD_IMAGES = {
-    "gray-250x180": ("gray.png", lambda: _png(_gray_photo()), WORKING_SIZE, "250×180 pixels, gray"),
-    "tiny-8x8": ("tiny.png", lambda: _png(_tiny()), WORKING_SIZE, "8×8 pixels, colour"),
-    "elongated-2000x16@256": ("long.png", lambda: _png(_elongated()), WORKING_SIZE, "Working at 256×8"),
-    "elongated-2000x16@2048": ("long.png", lambda: _png(_elongated()), 2048, "2000×16 pixels, colour"),
+    "gray-250x180": ("gray.png", lambda: to_png_bytes(_gray_photo()), WORKING_SIZE, "250×180 pixels, gray"),
+    "tiny-8x8": ("tiny.png", lambda: to_png_bytes(_tiny()), WORKING_SIZE, "8×8 pixels, colour"),
+    "elongated-2000x16@256": ("long.png", lambda: to_png_bytes(_elongated()), WORKING_SIZE, "Working at 256×8"),
+    "elongated-2000x16@2048": ("long.png", lambda: to_png_bytes(_elongated()), 2048, "2000×16 pixels, colour"),
 }
 
 _UPLOAD_SESSIONS: dict[str, Any] = {}
@@ -410,6 +402,13 @@ def test_odd_image_gives_a_message_or_a_result(page, case):
 
 
 # ----------------------------------------------------------------------------- 4. modes and their uploaders
+def _fresh_with(page: str, spec: WidgetSpec, label: str):
+    """A new AppTest of ``page`` with the choice widget ``spec`` set to ``label`` (after a case that raised)."""
+    at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
+    _send_label(_find(at, spec), label)
+    return at.run()
+
+
 @pytest.mark.parametrize(("page", "spec"), CHOICE_CASES)
 def test_every_option_and_its_uploaders(page, spec):
     """Each option of a choice widget runs; an uploader that the option reveals answers every bad file."""
@@ -449,9 +448,7 @@ def test_every_option_and_its_uploaders(page, spec):
                 if at.exception:
                     problems.append(f"{spec.ident} = {label!r}, uploader {uploader.key}, bad file {case!r} raised:\n"
                                     + "\n".join(_exceptions(at)))
-                    at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
-                    _send_label(_find(at, spec), label)
-                    at.run()
+                    at = _fresh_with(page, spec, label)
                     continue
                 if not (_messages(at) - before):
                     problems.append(f"{spec.ident} = {label!r}, uploader {uploader.key}, bad file {case!r}: "
@@ -467,9 +464,7 @@ def test_every_option_and_its_uploaders(page, spec):
                     if at.exception:
                         problems.append(f"{spec.ident} = {label!r}, image upload {case} raised:\n"
                                         + "\n".join(_exceptions(at)))
-                        at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
-                        _send_label(_find(at, spec), label)
-                        at.run()
+                        at = _fresh_with(page, spec, label)
                     elif not _result_or_message(at):
                         problems.append(f"{spec.ident} = {label!r}, image upload {case}: neither a message nor a result")
             target = [u for u in at.file_uploader if u.key == uploader.key]

@@ -88,16 +88,8 @@ def test_rgb_input_is_converted_and_the_page_says_so():
 
 def _with_upload(image: np.ndarray):
     """Open the page as if this image had been uploaded (the upload lives in session state)."""
-    from streamlit.testing.v1 import AppTest
-
-    from tests.app.conftest import ROOT
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["working_size"] = 256
-    at.session_state["_upload"] = {"name": "flat.png", "image": image, "original_shape": image.shape}
-    at.session_state["thresholding:image"] = "upload"
-    at.switch_page(PAGE)
-    return at.run()
+    return app_test(PAGE, session_state={"_upload": {"name": "flat.png", "image": image, "original_shape": image.shape},
+                                         "thresholding:image": "upload"})
 
 
 def test_uniform_image_says_otsu_is_undefined():

@@ -14,6 +14,7 @@ from core.clustering import (
     iris_kmeans,
     parse_channels,
 )
+from tests.recipes import run_recipe
 
 
 def two_blobs(noise: float = 6.0, seed: int = 0):
@@ -153,22 +154,6 @@ def test_iris_kmeans_matches_species_reasonably():
 
 
 # --------------------------------------------------------------------------- recipe (Reproduce in Python)
-def run_recipe(code: str, tmp_path) -> dict:
-    """Run a recipe in a fresh interpreter, outside the project; return its `result` (and iris labels)."""
-    import subprocess
-    import sys
-
-    assert "import core" not in code and "from core" not in code and "ui" not in code.split("\n")[0]
-    script = tmp_path / "recipe.py"
-    out = tmp_path / "out.npz"
-    script.write_text(code + f"\nnp.savez({str(out)!r}, result=result, **({{'iris': iris_labels}} "
-                             "if 'iris_labels' in dir() else {}))\n")
-    proc = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    with np.load(out) as data:
-        return {k: data[k] for k in data.files}
-
-
 @pytest.mark.parametrize(
     "values",
     [
@@ -182,13 +167,13 @@ def test_recipe_reproduces_core_exactly(values, tmp_path):
     from core.images import fit_working_size, load_sample
     from core.recipes.colour_clustering import script
 
-    out = run_recipe(script({**values, "view": "average"}), tmp_path)
+    out = run_recipe(script({**values, "view": "average"}), tmp_path, names=("result", "iris_labels"))
     image = fit_working_size(load_sample(values["image"]), values["working_size"])
     expected = color_kmeans(image, values["k"], channels=values["channels"], color_space=values["color_space"],
                             random_state=values["seed"])
     assert out["result"].shape == expected.shape
     np.testing.assert_array_equal(out["result"], expected)
-    np.testing.assert_array_equal(out["iris"], iris_kmeans(values["iris_k"]).frame["cluster"].to_numpy())
+    np.testing.assert_array_equal(out["iris_labels"], iris_kmeans(values["iris_k"]).frame["cluster"].to_numpy())
 
 
 def test_recipe_names_every_page_parameter():

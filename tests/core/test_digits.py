@@ -125,22 +125,15 @@ def test_empty_drawing_says_what_to_do():
 )
 def test_recipe_reproduces_the_confusion_matrix(values, tmp_path):
     """The script, run alone in a fresh interpreter, gives exactly core's confusion matrix (same split, same SVC)."""
-    import subprocess
-    import sys
-
     from core.recipes import digits as recipe
+    from tests.recipes import run_recipes
 
-    code = recipe.script(values)
-    assert "from core" not in code and "import core" not in code
-    out = tmp_path / "result.npy"
-    (tmp_path / "recipe.py").write_text(code + f"\nnp.save({str(out)!r}, result)\n")
-    done = subprocess.run([sys.executable, "recipe.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
+    out, stdout = run_recipes({"recipe": recipe.script(values)}, tmp_path)
     expected = D.train_digits(values["gamma"], values["C"], test_size=values["test_size"], random_state=values["seed"])
-    np.testing.assert_array_equal(np.load(out), expected.confusion)
-    assert "last two digits predicted: [9 8]" in done.stdout
+    np.testing.assert_array_equal(out["recipe"]["result"], expected.confusion)
+    assert "last two digits predicted: [9 8]" in stdout
     if "digit" in values:
-        assert "your digit is predicted:" in done.stdout
+        assert "your digit is predicted:" in stdout
 
 
 def test_recipe_refuses_values_it_does_not_know():

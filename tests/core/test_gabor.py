@@ -106,19 +106,13 @@ def test_recipe_reproduces_core(values, tmp_path):
     """The script uses numpy.fft in float64, the app scipy.fft in float32: both compute the same
     circular convolution of the same padded image, so they agree to float32 rounding (rtol 1e-4
     of the largest response)."""
-    import subprocess
-    import sys
-
     from core.gabor import power_responses
     from core.images import fit_working_size, load_sample
     from core.recipes.gabor import script
+    from tests.recipes import run_recipe
     code = script(values)
-    assert "import core" not in code and "from core" not in code and "scipy" not in code
-    path, out = tmp_path / "recipe.py", tmp_path / "out.npy"
-    path.write_text(code + f"\nnp.save({str(out)!r}, result)\n")
-    proc = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    got = np.load(out)
+    assert "scipy" not in code
+    got = run_recipe(code, tmp_path)["result"]
     image = fit_working_size(load_sample(values["image"]), values["working_size"])
     expected = power_responses(image, (values["frequency"], values["frequency2"]), np.deg2rad(values["theta"]),
                                bandwidth=values["bandwidth"], mode=values["mode"], shrink=values["shrink"])

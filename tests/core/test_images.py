@@ -96,6 +96,14 @@ def test_16_bit_is_rescaled_to_full_range():
     assert out.max() == 255 and out.min() == 0
 
 
+def test_keep_integers_keeps_16_bit_values():
+    data16 = (np.linspace(0, 4000, 20 * 20).reshape(20, 20)).astype(np.uint16)
+    out = read_image(encode(Image.fromarray(data16)), keep_integers=True)
+    assert out.dtype == np.int32 and np.array_equal(out, data16)
+    rgb = read_image(encode(Image.fromarray(RGB)), keep_integers=True)  # 8-bit files are unchanged
+    assert rgb.dtype == np.uint8 and np.array_equal(rgb, RGB)
+
+
 def test_float_tiff_is_converted():
     data = np.linspace(0, 1, 16 * 16, dtype=np.float32).reshape(16, 16)
     out = read_image(encode(Image.fromarray(data), "TIFF"))

@@ -158,24 +158,12 @@ RECIPE_VALUES = [
 @pytest.fixture(scope="module")
 def recipe_results(tmp_path_factory):
     """Run both recipes in one fresh interpreter (each in its own namespace), outside the project."""
-    import pickle
-    import subprocess
-    import sys
-
     from core.recipes.keypoints import script
+    from tests.recipes import run_recipes
 
-    tmp = tmp_path_factory.mktemp("kp_recipe")
-    for k, values in enumerate(RECIPE_VALUES):
-        (tmp / f"recipe{k}.py").write_text(script(values))
-    runner = (
-        "import pickle, runpy\n"
-        f"out = [runpy.run_path(f'recipe{{k}}.py')['result'] for k in range({len(RECIPE_VALUES)})]\n"
-        "pickle.dump(out, open('results.pkl', 'wb'))\n"
-    )
-    (tmp / "runner.py").write_text(runner)
-    done = subprocess.run([sys.executable, "runner.py"], cwd=tmp, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return pickle.loads((tmp / "results.pkl").read_bytes())
+    out, _ = run_recipes({f"recipe{k}": script(values) for k, values in enumerate(RECIPE_VALUES)},
+                         tmp_path_factory.mktemp("kp_recipe"))
+    return [out[f"recipe{k}"]["result"] for k in range(len(RECIPE_VALUES))]
 
 
 @pytest.mark.parametrize("index", [0, 1], ids=["tutorial", "custom"])

@@ -302,27 +302,12 @@ def _core_table(v: dict) -> pd.DataFrame:
 
 def test_recipe_reproduces_core_in_a_fresh_subprocess(tmp_path):
     """Each case's script runs in one fresh interpreter (own namespace per script), outside the project."""
-    import os
-    import subprocess
-    import sys
-
     from core.recipes.objects import script
+    from tests.recipes import run_recipes
 
-    runner = ["import pickle, sys", "results = {}"]
+    results, _ = run_recipes({case: script(values) for case, values in RECIPE_CASES.items()}, tmp_path)
     for case, values in RECIPE_CASES.items():
-        code = script(values)
-        assert "from core" not in code and "import core" not in code and "ui." not in code  # plain libraries only
-        (tmp_path / f"{case}.py").write_text(code)
-        runner.append(f"ns = {{}}; exec(open({str(tmp_path / (case + '.py'))!r}).read(), ns); results[{case!r}] = ns['result']")
-    runner.append(f"pickle.dump(results, open({str(tmp_path / 'results.pkl')!r}, 'wb'))")
-    (tmp_path / "runner.py").write_text("\n".join(runner) + "\n")
-    env = {k: val for k, val in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run([sys.executable, "runner.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=180)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    results = pd.read_pickle(tmp_path / "results.pkl")
-    for case, values in RECIPE_CASES.items():
-        got, expected = results[case], _core_table(values)
+        got, expected = results[case]["result"], _core_table(values)
         assert len(expected) >= values["k"]
         # The script makes the same scikit-image / scikit-learn calls in the same order as core, so the table
         # and the cluster ids must be equal; floats get a 1e-12 relative tolerance only for summation order.

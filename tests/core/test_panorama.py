@@ -263,25 +263,12 @@ RECIPE_VALUES = {
 @pytest.fixture(scope="module")
 def recipe_results(tmp_path_factory):
     """Run both recipes in one fresh interpreter (each in its own namespace), outside the project."""
-    import pickle
-    import subprocess
-    import sys
-
     from core.recipes.panorama import script
+    from tests.recipes import run_recipes
 
-    tmp = tmp_path_factory.mktemp("pano_recipe")
-    for name, values in RECIPE_VALUES.items():
-        (tmp / f"{name}.py").write_text(script(values))
-    runner = (
-        "import pickle, runpy\n"
-        f"names = {list(RECIPE_VALUES)!r}\n"
-        "out = {n: runpy.run_path(n + '.py')['result'] for n in names}\n"
-        "pickle.dump(out, open('results.pkl', 'wb'))\n"
-    )
-    (tmp / "runner.py").write_text(runner)
-    done = subprocess.run([sys.executable, "runner.py"], cwd=tmp, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return pickle.loads((tmp / "results.pkl").read_bytes())
+    out, _ = run_recipes({name: script(values) for name, values in RECIPE_VALUES.items()},
+                         tmp_path_factory.mktemp("pano_recipe"))
+    return {name: ns["result"] for name, ns in out.items()}
 
 
 def core_panorama(values):

@@ -175,7 +175,7 @@ def test_recipe_reproduces_core(changes, tmp_path):
     appearance — the regions are identical, only their ids differ)."""
     from core.images import fit_working_size, load_sample
     from core.recipes.superpixels import script, segment_params
-    from tests.core.test_clustering import run_recipe
+    from tests.recipes import run_recipe
 
     values = {**PAGE_DEFAULTS, **changes}
     out = run_recipe(script(values), tmp_path)["result"]

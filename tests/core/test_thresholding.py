@@ -137,18 +137,6 @@ def test_histogram_table():
 
 
 # --------------------------------------------------------------------------- "Reproduce in Python"
-def _run_script(code: str, tmp_path) -> np.ndarray:
-    import subprocess
-    import sys
-
-    out = tmp_path / "result.npy"
-    path = tmp_path / "recipe.py"
-    path.write_text(code + f"\nnp.save({str(out)!r}, np.asarray(result))\n")
-    done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return np.load(out)
-
-
 @pytest.mark.parametrize(
     "values",
     [
@@ -160,10 +148,9 @@ def test_recipe_reproduces_the_page_exactly(values, tmp_path):
     """The script, run alone, gives the same class image as core (exactly: same integer gray levels)."""
     from core.images import fit_working_size, load_sample
     from core.recipes import thresholding as recipe
+    from tests.recipes import run_recipe
 
-    code = recipe.script(values)
-    assert "import core" not in code and "from core" not in code and "from ui" not in code
-    got = _run_script(code, tmp_path)
+    got = np.asarray(run_recipe(recipe.script(values), tmp_path)["result"])
     image = fit_working_size(load_sample(values["image"]), values["working_size"])
     expected = T.threshold_image(T.gray_ubyte(image), values["method"], classes=values["classes"]).labels
     assert got.shape == expected.shape

@@ -3,14 +3,13 @@ trainable-segmentation recipe."""
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from core import trainable as T
 from core.texture_mosaic import equalized_textures, texture_mosaic
+from tests.recipes import run_recipe
 
 
 def two_textures(h=64, w=96, seed=0):
@@ -198,16 +197,6 @@ def test_mosaic_truth_and_scribbles():
 
 
 # --------------------------------------------------------------------------- the recipe
-def run_recipe(code, tmp_path):
-    assert "import core" not in code and "from core" not in code
-    path = tmp_path / "recipe.py"
-    out = tmp_path / "out.npy"
-    path.write_text(code + f"\nnp.save({str(out)!r}, result)\n")
-    proc = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return np.load(out)
-
-
 @pytest.mark.parametrize("case", ["default-strokes", "tutorial-rects"])
 def test_recipe_reproduces_core(case, tmp_path):
     """The snippet's features use numpy.fft in float64 where core uses scipy.fft in float32: the
@@ -226,7 +215,7 @@ def test_recipe_reproduces_core(case, tmp_path):
         values = dict(image="china", features="tutorial", trees=8, depth=None, smoothing=0.0, n_classes=3,
                       shape=(80, 120))
     code = script(values)
-    got = run_recipe(code, tmp_path)
+    got = run_recipe(code, tmp_path)["result"]
     image = fit_working_size(load_sample(values["image"]), max(values["shape"]))
     labels = scribble_labels(values)
     if labels is None:  # the beach rectangles, scaled to the working size

@@ -30,15 +30,20 @@ def _free_port() -> int:
 
 
 def start_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run app.py`` headless on a free local port; return (process, url)."""
+    """Start ``streamlit run app.py`` headless on a free local port; return (process, url).
+
+    The server's output goes to a temporary file (never a pipe: a chatty server would block once it filled),
+    read back by :func:`server_output`.
+    """
     port = port or _free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]
-    log = tempfile.TemporaryFile()  # never a pipe: a chatty server would block once it filled
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc.log = log
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -51,20 +56,31 @@ def start_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
         if proc.poll() is not None:
             break
     proc.kill()
-    log.seek(0)
-    out = log.read().decode(errors="replace")
-    raise RuntimeError(f"streamlit did not start:\n{out[-3000:]}")
+    raise RuntimeError(f"streamlit did not start:\n{server_output(proc)[-3000:]}")
+
+
+def server_output(proc: subprocess.Popen) -> str:
+    """Everything a server started by :func:`start_server` has printed so far."""
+    proc.log.seek(0)
+    return proc.log.read().decode(errors="replace")
+
+
+def stop_server(proc: subprocess.Popen | None) -> None:
+    """Stop a server started by :func:`start_server` (terminate, then kill if it has not gone in 10 s)."""
+    if proc is None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 @pytest.fixture(scope="session")
 def server_url():
     proc, url = start_server()
     yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_server(proc)
 
 
 @pytest.fixture(scope="session")

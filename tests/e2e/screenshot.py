@@ -13,17 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import CHROMIUM, CHROMIUM_ARGS, start_server, wait_for_app  # noqa: E402
-
-
-def _stop(proc) -> None:
-    if proc is None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except Exception:  # noqa: BLE001
-        proc.kill()
+from conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server, wait_for_app  # noqa: E402
 
 
 def main() -> None:
@@ -66,7 +56,7 @@ def main() -> None:
                     print("saved", path)
                 browser.close()
         finally:
-            _stop(proc)
+            stop_server(proc)
         return
     stem = Path(args.page).stem
     path = "" if stem == "home" else stem
@@ -85,7 +75,7 @@ def main() -> None:
                 print("EXCEPTION ON PAGE:\n" + errors.first.inner_text()[:3000])
             browser.close()
     finally:
-        _stop(proc)
+        stop_server(proc)
     print(f"saved {args.out} ({target})")
 
 
