@@ -408,7 +408,14 @@ def drawing_to_digit(rgba: np.ndarray, *, ink_threshold: float = 0.5) -> np.ndar
         Integer values in 0…16 (the number of on pixels in each 4×4 block of
         the 32×32 bitmap), raveled row by row like ``digits.data``.
     """
-    bitmap = drawing_to_bitmap(rgba, ink_threshold=ink_threshold)
+    return bitmap_to_digit(drawing_to_bitmap(rgba, ink_threshold=ink_threshold))
+
+
+def bitmap_to_digit(bitmap: np.ndarray) -> np.ndarray:
+    """Count the on pixels of each 4×4 block of a ``(32, 32)`` bitmap: the ``(64,)`` float sample, 0…16."""
+    bitmap = np.asarray(bitmap, dtype=bool)
+    if bitmap.shape != (32, 32):
+        raise ValueError(f"Expected a 32×32 bitmap (see drawing_to_bitmap); got shape {bitmap.shape}.")
     counts = bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3))
     return counts.astype(np.float64).reshape(64)
 

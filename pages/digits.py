@@ -178,7 +178,7 @@ else:
     try:
         rgba = D.rasterize_strokes(canvas.json_data, (D.CANVAS_SIZE, D.CANVAS_SIZE))
         bitmap = D.drawing_to_bitmap(rgba)
-        digit = D.drawing_to_digit(rgba)
+        digit = D.bitmap_to_digit(bitmap)
     except ValueError as err:
         c_right.error(str(err), icon=":material/error:")
     else:
