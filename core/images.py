@@ -15,6 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 __all__ = [
     "SAMPLES",
+    "SAMPLE_FILES",
     "ImageError",
     "MAX_PIXELS",
     "MIN_SIDE",
@@ -24,6 +25,7 @@ __all__ = [
     "image_digest",
     "load_sample",
     "read_image",
+    "sample_source",
     "to_gray",
     "to_png_bytes",
     "to_rgb",
@@ -45,6 +47,24 @@ SAMPLES: dict[str, str] = {
     "china": "scikit-learn's Summer Palace photo: roofs, trees and sky (427×640).",
     "flower": "scikit-learn's flower photo: a red blossom among green leaves (427×640).",
 }
+
+#: Samples shipped as files in ``samples/`` (the tutorial's own photos): name → file name.
+SAMPLE_FILES: dict[str, str] = {}
+#: Samples that come from scikit-learn (``sklearn.datasets.load_sample_image``), not ``skimage.data``.
+SKLEARN_SAMPLES = ("china", "flower")
+
+
+def sample_source(name: str) -> tuple[str, str]:
+    """Where a bundled sample comes from: ``("skimage", "coffee")``, ``("sklearn", "china.jpg")``
+    or ``("file", "Bells-Beach.jpg")`` (a file in the project's ``samples/`` folder)."""
+    if name in SAMPLE_FILES:
+        return "file", SAMPLE_FILES[name]
+    if name in SKLEARN_SAMPLES:
+        return "sklearn", f"{name}.jpg"
+    if name in SAMPLES:
+        return "skimage", name
+    raise ValueError(f"Unknown sample {name!r}; choose one of: {', '.join(SAMPLES)}.")
+
 
 #: Decoded images with more pixels than this are refused (decompression bombs).
 MAX_PIXELS = 40_000_000

@@ -9,181 +9,29 @@ address bar is always a link to what is on screen.
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 
+from core.schema import Bool, Choice, Field, Float, Int, LogFloat, Multi, Schema, Text
+
 _PUBLISHED = "_params_published"  # page → the query dict this app last wrote
 _NOTICES = "_params_notices"  # page → notices to show once
 
-__all__ = ["Bool", "Choice", "Float", "Int", "LogFloat", "Multi", "ParamSet", "Text"]
+__all__ = ["Bool", "Choice", "Float", "Int", "LogFloat", "Multi", "ParamSet", "Text", "escape_md"]
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
-# --------------------------------------------------------------------------- fields
-def _number(raw: Any) -> float:
-    try:
-        return float(raw)
-    except (TypeError, ValueError):
-        raise ValueError("is not a number") from None
+def escape_md(text: Any, limit: int = 60) -> str:
+    """Text from a URL, an upload or a file, safe to put inside Markdown (escaped, truncated)."""
+    text = str(text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
 
-
-@dataclass
-class _Field:
-    name: str
-    default: Any
-
-    def parse(self, raw: str) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def encode(self, value: Any) -> str:
-        return str(value)
-
-    def validate(self, value: Any) -> Any:
-        return self.parse(self.encode(value))
-
-
-@dataclass
-class Int(_Field):
-    """An integer in ``[min, max]``, rendered as a slider or number input."""
-
-    min: int = 0
-    max: int = 100
-    step: int = 1
-
-    def parse(self, raw: str) -> int:
-        value = _number(raw)
-        if not math.isfinite(value) or value != int(value):
-            raise ValueError("is not a whole number")
-        value = int(value)
-        if not self.min <= value <= self.max:
-            raise ValueError(f"is outside {self.min}…{self.max}")
-        return value
-
-
-@dataclass
-class Float(_Field):
-    """A float in ``[min, max]``, rendered as a slider or number input."""
-
-    min: float = 0.0
-    max: float = 1.0
-    step: float | None = None
-    format: str | None = None
-
-    def parse(self, raw: str) -> float:
-        value = _number(raw)
-        if not math.isfinite(value):
-            raise ValueError("is not a finite number")
-        if not self.min <= value <= self.max:
-            raise ValueError(f"is outside {self.min:g}…{self.max:g}")
-        return value
-
-    def encode(self, value: Any) -> str:
-        return f"{float(value):.6g}"
-
-
-def _log_grid(lo: float, hi: float, default: float) -> list[float]:
-    """Nice geometric values (1, 1.5, 2, 3, 5, 7 per decade) from lo to hi, with default."""
-    mantissas = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
-    values = {float(lo), float(hi), float(default)}
-    for exponent in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1):
-        for m in mantissas:
-            v = float(f"{m * 10.0**exponent:.6g}")
-            if lo <= v <= hi:
-                values.add(v)
-    return sorted(values)
-
-
-@dataclass
-class LogFloat(_Field):
-    """A positive float on a logarithmic grid in ``[min, max]`` (a select slider)."""
-
-    min: float = 1e-3
-    max: float = 1e3
-    options: list[float] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        if not self.options:
-            self.options = _log_grid(self.min, self.max, self.default)
-
-    def parse(self, raw: str) -> float:
-        value = _number(raw)
-        if not math.isfinite(value) or value <= 0:
-            raise ValueError("is not a positive number")
-        if not self.min * (1 - 1e-9) <= value <= self.max * (1 + 1e-9):
-            raise ValueError(f"is outside {self.min:g}…{self.max:g}")
-        # snap to the nearest grid value (in log space)
-        return min(self.options, key=lambda o: abs(math.log(o) - math.log(value)))
-
-    def encode(self, value: Any) -> str:
-        return f"{float(value):.6g}"
-
-
-class Choice(_Field):
-    """One of a fixed list of options (strings or ints): ``Choice(name, options, default)``."""
-
-    def __init__(self, name: str, options: Sequence[Any], default: Any, *, labels: dict[Any, str] | None = None):
-        if default not in options:
-            raise ValueError(f"default {default!r} of {name!r} is not among its options")
-        self.name, self.options, self.default, self.labels = name, list(options), default, labels
-
-    def parse(self, raw: str) -> Any:
-        for option in self.options:
-            if str(option) == raw:
-                return option
-        raise ValueError("is not one of the choices")
-
-    def label(self, option: Any) -> str:
-        return (self.labels or {}).get(option, str(option))
-
-
-@dataclass
-class Bool(_Field):
-    """A yes/no switch."""
-
-    def parse(self, raw: str) -> bool:
-        lowered = raw.strip().lower()
-        if lowered in ("1", "true", "yes", "on"):
-            return True
-        if lowered in ("0", "false", "no", "off"):
-            return False
-        raise ValueError("is not true/false")
-
-    def encode(self, value: Any) -> str:
-        return "1" if value else "0"
-
-
-class Multi(_Field):
-    """Any subset of a fixed list of options, encoded comma-separated: ``Multi(name, options, default)``."""
-
-    def __init__(self, name: str, options: Sequence[str], default: Sequence[str], *, allow_empty: bool = False):
-        self.name, self.options, self.default, self.allow_empty = name, list(options), list(default), allow_empty
-
-    def parse(self, raw: str) -> list[str]:
-        chosen = [part for part in raw.split(",") if part]
-        unknown = [part for part in chosen if part not in self.options]
-        if unknown:
-            raise ValueError(f"has unknown option(s) {', '.join(unknown)}")
-        if not chosen and not self.allow_empty:
-            raise ValueError("is empty")
-        return [o for o in self.options if o in chosen]
-
-    def encode(self, value: Any) -> str:
-        return ",".join(value)
-
-
-@dataclass
-class Text(_Field):
-    """Free text of bounded length (also used for compact encoded data)."""
-
-    max_length: int = 200
-
-    def parse(self, raw: str) -> str:
-        if len(raw) > self.max_length:
-            raise ValueError(f"is longer than {self.max_length} characters")
-        return raw
 
 
 # --------------------------------------------------------------------------- the set
@@ -192,28 +40,22 @@ class ParamSet:
 
     Parameters
     ----------
-    page : str
-        A short page id; widget keys are ``"<page>:<name>"``.
-    fields : list of fields
-        :class:`Int`, :class:`Float`, :class:`LogFloat`, :class:`Choice`,
-        :class:`Bool`, :class:`Multi`, :class:`Text`.
+    page : core.schema.Schema or str
+        The technique's schema (widget keys are ``"<page>:<name>"``), or a page
+        id with ``fields`` and ``image`` to build one.
+    fields : list of core.schema.Field, optional
     image : str, optional
         The page's default sample image; adds an ``image`` field that
         :func:`ui.images.image_input` renders.
     """
 
-    def __init__(self, page: str, fields: Sequence[_Field], *, image: str | None = None):
+    def __init__(self, page: str | Schema, fields: Sequence[Field] | None = None, *, image: str | None = None):
         from ui.shell import ensure_navigation
 
         ensure_navigation()  # a fresh server's first deep link must still run through app.py
-        self.page = page
-        self.fields: dict[str, _Field] = {}
-        for f in fields:
-            self.fields[f.name] = f
-        if image is not None:
-            from core.images import SAMPLES
-
-            self.fields["image"] = Choice("image", [*SAMPLES, "upload"], image)
+        self.schema = page if isinstance(page, Schema) else Schema(page, fields or [], image=image)
+        self.page = self.schema.page
+        self.fields: dict[str, Field] = self.schema.fields
         self._restored = False
 
     # ---------------------------------------------------------------- keys & state
@@ -240,13 +82,13 @@ class ParamSet:
             for raw_name, raw in query.items():
                 f = self.fields.get(raw_name)
                 if f is None:
-                    notices.append(f"`{raw_name}` is not a setting of this page (ignored)")
+                    notices.append(f"{escape_md(raw_name, 40)} is not a setting of this page (ignored).")
                     continue
                 try:
-                    state[self.key(raw_name)] = f.parse(raw)
+                    state[self.key(raw_name)] = f.coerce(raw)
                 except ValueError as err:
                     state[self.key(raw_name)] = f.default
-                    notices.append(f"`{raw_name}={raw[:40]}` {err}; using the default {f.encode(f.default)}")
+                    notices.append(f"{escape_md(err, 200)} Using the default, {escape_md(f.encode(f.default))}.")
             published[self.page] = query
         for name, f in self.fields.items():
             k = self.key(name)
@@ -256,7 +98,7 @@ class ParamSet:
                 try:
                     state[k] = f.validate(state[k])
                 except (ValueError, TypeError):
-                    state[k] = f.default
+                    state[k] = f.default  # e.g. a value left by an older version of the page
         if notices:
             st.warning("Some settings in this link could not be used:\n\n- " + "\n- ".join(notices), icon=":material/link_off:")
 

@@ -28,7 +28,8 @@ def share_link(ps) -> str:
     return ("?" + urlencode(query)) if query else "?"
 
 
-def footer(ps, *, code: str | None = None, filename: str | None = None, note: str | None = None) -> None:
+def footer(ps, *, code: str | None = None, filename: str | None = None, note: str | None = None,
+           agreement: str | None = None) -> None:
     """Publish the settings to the URL and render the share box and the reproduce expander.
 
     Parameters
@@ -40,6 +41,8 @@ def footer(ps, *, code: str | None = None, filename: str | None = None, note: st
         The script's download name (default ``"<page>.py"``).
     note : str, optional
         A caption under the share link (e.g. "your upload does not travel in the link").
+    agreement : str, optional
+        How closely the script matches the page (``core.reproduce.agreement(page)``).
     """
     ps.publish()
     st.divider()
@@ -53,10 +56,16 @@ def footer(ps, *, code: str | None = None, filename: str | None = None, note: st
         if note:
             caption += " " + note
         st.caption(caption)
+        st.download_button("Download settings (.json)", data=ps.schema.to_json(ps.values()).encode(),
+                           file_name=f"{ps.page}_settings.json", mime="application/json",
+                           key=f"{ps.page}:download_settings", icon=":material/settings:",
+                           help="The same settings as the link, as a file: `python -m imlab run FILE INPUT…` "
+                                "applies them to a folder of images.")
     with right:
         if code:
             with st.expander("Reproduce in Python", icon=":material/code:", expanded=False):
-                st.caption("Plain numpy, scikit-image and scikit-learn: no import of this app.")
+                st.caption("Plain numpy, scikit-image and scikit-learn: no import of this app."
+                           + (f" Matches the page: {agreement}" if agreement else ""))
                 st.code(code, language="python")
             st.download_button(
                 "Download the script (.py)",

@@ -1,0 +1,56 @@
+"""Images sent to the browser once per change, at the size the column shows.
+
+``show(array, caption=...)`` encodes an array to PNG (or JPEG for large photos)
+at most ``max_side`` pixels on its longest side, caches the encoded bytes on the
+array's digest (shared by all sessions), and passes the bytes to ``st.image``:
+an unchanged image is neither re-encoded nor re-sized on a rerun, and a 4 MP
+result is not sent whole to a 500 px column.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from ui.cache import cache_data
+
+__all__ = ["encoded", "show"]
+
+#: The longest side sent for an image shown in a column (a wide column on a large screen is ~1100 px).
+DISPLAY_SIDE = 1100
+
+
+def _as_uint8(array: np.ndarray) -> np.ndarray:
+    array = np.asarray(array)
+    if array.dtype == np.uint8:
+        return array
+    if array.dtype == bool:
+        return array.astype(np.uint8) * 255
+    if np.issubdtype(array.dtype, np.floating):
+        return (np.clip(np.nan_to_num(array), 0, 1) * 255 + 0.5).astype(np.uint8)
+    lo, hi = (int(array.min()), int(array.max())) if array.size else (0, 1)
+    return ((array.astype(np.float64) - lo) * (255.0 / max(hi - lo, 1)) + 0.5).astype(np.uint8)
+
+
+@cache_data(max_entries=256, max_size="96MB")
+def encoded(array: np.ndarray, max_side: int = DISPLAY_SIDE) -> bytes:
+    """PNG (JPEG quality 90 for photos over 0.5 MP after resizing) bytes of ``array``, downscaled to ``max_side``."""
+    pil = Image.fromarray(_as_uint8(array))
+    if max(pil.size) > max_side:
+        f = max_side / max(pil.size)
+        pil = pil.resize((max(1, round(pil.width * f)), max(1, round(pil.height * f))), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    if pil.width * pil.height > 500_000 and pil.mode in ("RGB", "L"):
+        pil.save(buffer, format="JPEG", quality=90)
+    else:
+        pil.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def show(array: np.ndarray, *, caption: str | None = None, container=None, max_side: int = DISPLAY_SIDE,
+         width: str | int = "stretch") -> None:
+    """``st.image`` of ``array`` from cached encoded bytes (see :func:`encoded`)."""
+    (container or st).image(encoded(array, max_side), caption=caption, width=width)
