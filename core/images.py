@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -46,10 +47,28 @@ SAMPLES: dict[str, str] = {
     "retina": "A human retina (fundus photo): vessels on an orange disc (1411×1411).",
     "china": "scikit-learn's Summer Palace photo: roofs, trees and sky (427×640).",
     "flower": "scikit-learn's flower photo: a red blossom among green leaves (427×640).",
+    # the tutorial's own photos (samples/, credits in samples/CREDITS.md)
+    "round_pill": "The tutorial's round pill (NLM): a pill on a plain ground, k-means on a, b (885×869).",
+    "chapel_floor": "The tutorial's chapel floor tiles: colour k-means on L, a, b (277×376).",
+    "spices": "The tutorial's spices (Riyaad Minty, CC BY 2.0): many colours and textures (683×1024).",
+    "bells_beach": "The tutorial's Bells Beach (Wikimedia Commons, CC BY-SA): sky, sea, sand (960×1280).",
+    "arches_1": "Arches National Park, view 1 of 3 (© 2014 Joshua D. Warner, CC BY 4.0) (720×477).",
+    "arches_2": "Arches National Park, view 2 of 3 (© 2014 Joshua D. Warner, CC BY 4.0) (720×477).",
+    "arches_3": "Arches National Park, view 3 of 3 (© 2014 Joshua D. Warner, CC BY 4.0) (720×477).",
 }
 
 #: Samples shipped as files in ``samples/`` (the tutorial's own photos): name → file name.
-SAMPLE_FILES: dict[str, str] = {}
+SAMPLE_FILES: dict[str, str] = {
+    "round_pill": "round_pill.jpg",
+    "chapel_floor": "chapel_floor.png",
+    "spices": "spices.jpg",
+    "bells_beach": "Bells-Beach.jpg",
+    "arches_1": "JDW_0302.jpg",
+    "arches_2": "JDW_0303.jpg",
+    "arches_3": "JDW_0304.jpg",
+}
+#: The folder of :data:`SAMPLE_FILES`.
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 #: Samples that come from scikit-learn (``sklearn.datasets.load_sample_image``), not ``skimage.data``.
 SKLEARN_SAMPLES = ("china", "flower")
 
@@ -93,7 +112,10 @@ def load_sample(name: str) -> np.ndarray:
     """
     if name not in SAMPLES:
         raise ValueError(f"Unknown sample {name!r}; choose one of: {', '.join(SAMPLES)}.")
-    if name in ("china", "flower"):
+    if name in SAMPLE_FILES:
+        with Image.open(SAMPLES_DIR / SAMPLE_FILES[name]) as pil:
+            image = np.asarray(pil.convert("RGBA") if pil.mode in ("P", "PA", "LA", "RGBA") else pil.convert("RGB"))
+    elif name in SKLEARN_SAMPLES:
         from sklearn.datasets import load_sample_image
 
         image = load_sample_image(f"{name}.jpg")
