@@ -1,0 +1,173 @@
+"""The work of one job, as run in this process or on a Dask worker: bytes in, bytes out.
+
+:func:`compute` decodes the input file(s) with :func:`core.images.read_image` (the app's
+decoder and messages), calls the technique's ``batch_outputs`` (or the segmenter), encodes the
+outputs (:func:`imlab.writers.encode`) and returns them with the job's summary row. It never
+raises: a bad file or a failing image is a row with ``status="error"`` and the message the app
+would show. Nothing here touches the file system, so a remote cluster needs no shared disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.images import ImageError, fit_working_size, read_image, to_rgb
+from imlab.writers import encode
+
+__all__ = ["CLASS_COLOURS", "Task", "compute", "segment_outputs"]
+
+#: Class colours of the overlay: the trainable page's default palette, in its order.
+CLASS_COLOURS = ["#377eb8", "#ff7f00", "#4daf4a", "#e41a1c", "#984ea3", "#ffd92f", "#a65628", "#ffffff"]
+#: Opacity of the class colours over the image (the page's default).
+OVERLAY_OPACITY = 0.5
+
+
+@dataclass(frozen=True)
+class Task:
+    """What every job of a run does (the same for all; sent once with each job)."""
+
+    command: str                      # "run" or "segment"
+    page: str = ""
+    module: str = ""
+    values: dict = field(default_factory=dict)
+    per_set: bool = False
+    working_size: int | None = None
+    probabilities: bool = False
+    tile: int = 1024
+    overlap: int | None = None        # None: the segmenter's own reach
+
+    def identity(self) -> dict:
+        """What decides the outputs (the run's fingerprint is built from it)."""
+        return {"command": self.command, "page": self.page, "values": self.values, "working_size": self.working_size,
+                "probabilities": self.probabilities, "tile": self.tile, "overlap": self.overlap}
+
+
+_MODELS: dict[str, object] = {}
+
+
+def _segmenter(model: bytes):
+    """The segmenter of a model file, loaded once per process (keyed by its digest)."""
+    from core.trainable import load_segmenter
+
+    key = hashlib.sha256(model).hexdigest()
+    if key not in _MODELS:
+        _MODELS.clear()
+        _MODELS[key] = load_segmenter(model)
+    return _MODELS[key]
+
+
+def _tiled(seg, image, tile, overlap, probabilities):
+    """``core.trainable.predict_tiled`` (its default overlap: the features' reach) when core has it,
+    else :func:`imlab.tiling.predict_tiled`."""
+    import core.trainable as trainable
+
+    tiled = getattr(trainable, "predict_tiled", None)
+    if tiled is None:
+        from imlab.tiling import predict_tiled as tiled
+    return tiled(seg, image, tile=tile, overlap=overlap, return_proba=probabilities)
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def segment_outputs(seg, image: np.ndarray, *, tile: int = 1024, overlap: int | None = None,
+                    probabilities: bool = False) -> dict:
+    """What ``segment`` writes for one image: ``labels`` (classes 1…K), ``overlay`` (class colours
+    at the page's default opacity over the image), optionally ``probabilities`` (H, W, K float32),
+    and the summary (classes and each class's share of the pixels, %)."""
+    labels, proba = _tiled(seg, image, tile, overlap, probabilities)
+    k = int(seg.n_classes)
+    palette = np.zeros((k + 1, 3), np.float32)
+    for c in range(1, k + 1):
+        palette[c] = _hex(CLASS_COLOURS[(c - 1) % len(CLASS_COLOURS)])
+    rgb = to_rgb(image)
+    overlay = np.empty_like(rgb)
+    for y in range(0, rgb.shape[0], 512):  # in bands: no full-size float copy of the image
+        band = rgb[y:y + 512].astype(np.float32)
+        overlay[y:y + 512] = ((1 - OVERLAY_OPACITY) * band + OVERLAY_OPACITY * palette[labels[y:y + 512]]).astype(
+            np.uint8)
+    counts = np.bincount(labels.ravel(), minlength=k + 1)
+    names = list(seg.class_names) or [f"class {c}" for c in range(1, k + 1)]
+    summary: dict = {"classes": k}
+    for c in range(1, k + 1):
+        summary[f"{names[c - 1] if c <= len(names) else f'class {c}'} %"] = round(100 * counts[c] / labels.size, 3)
+    out = {"labels": labels.astype(np.uint8) if k < 256 else labels.astype(np.int32), "overlay": overlay,
+           "summary": summary}
+    if proba is not None:
+        out["probabilities"] = proba
+    return out
+
+
+def _decode(data: bytes, working_size: int | None) -> np.ndarray:
+    image = read_image(data)
+    if working_size:
+        image = fit_working_size(image, working_size)
+    return image
+
+
+def _message(err: BaseException) -> str:
+    if isinstance(err, MemoryError):
+        return "Not enough memory for this image; use --working-size, or for segment a smaller --tile."
+    if isinstance(err, ValueError | TypeError):  # ImageError and core's ValueErrors say what to do
+        return str(err)
+    return f"{type(err).__name__}: {err}"
+
+
+def compute(task: Task, payload: list[tuple[str, bytes]], model: bytes | None = None) -> dict:
+    """Run one job.
+
+    Parameters
+    ----------
+    task : Task
+    payload : list of (name, bytes)
+        The input file(s): one for a per-image page and for ``segment``; a folder's images
+        for a per-set page.
+    model : bytes, optional
+        The segmenter file (``segment``).
+
+    Returns
+    -------
+    dict
+        ``{"row": {status, message, width, height, seconds, headline numbers…}, "files": {name: bytes}}``.
+    """
+    start = time.perf_counter()
+    row: dict = {"status": "ok", "message": "", "width": None, "height": None}
+    files: dict[str, bytes] = {}
+    try:
+        if task.per_set:
+            images, bad = [], []
+            for name, data in payload:
+                try:
+                    images.append(_decode(data, task.working_size))
+                except ImageError as err:
+                    bad.append(f"{name}: {err}")
+            if bad:
+                row["message"] = "Left out " + " ".join(bad)
+            row["images"] = len(images)
+            outputs = _technique(task).batch_outputs(images, dict(task.values))
+        else:
+            image = _decode(payload[0][1], task.working_size)
+            row["width"], row["height"] = int(image.shape[1]), int(image.shape[0])
+            if task.command == "segment":
+                outputs = segment_outputs(_segmenter(model), image, tile=task.tile, overlap=task.overlap,
+                                          probabilities=task.probabilities)
+            else:
+                outputs = _technique(task).batch_outputs(image, dict(task.values))
+        files, summary = encode(outputs)
+        row.update(summary)
+    except Exception as err:  # noqa: BLE001 - a failing input is a row of the summary, never a stop
+        row["status"], files = "error", {}
+        row["message"] = (row["message"] + " " if row["message"] else "") + _message(err)
+    row["seconds"] = round(time.perf_counter() - start, 3)
+    return {"row": row, "files": files}
+
+
+def _technique(task: Task):
+    from imlab.registry import load_module
+
+    return load_module(task.module)
