@@ -6,15 +6,22 @@ from skimage import color, segmentation
 from sklearn.metrics import adjusted_rand_score
 
 from core.clustering import (
+    EXERCISES,
+    PRESETS,
+    SCHEMA,
     average_colors,
+    batch_outputs,
     cluster_palette,
     color_features,
     color_kmeans,
     color_kmeans_fit,
     iris_kmeans,
+    kmeans_kwargs,
     parse_channels,
+    rgb2lab_uint8,
+    unique_colors,
 )
-from tests.recipes import run_recipe
+from tests.scripts import run_script
 
 
 def two_blobs(noise: float = 6.0, seed: int = 0):
@@ -71,11 +78,11 @@ def test_parse_channels():
     assert parse_channels("ab") == ("a", "b")
     assert parse_channels(["b", "L"]) == ("L", "b")
     assert parse_channels("anything", "rgb") == ("R", "G", "B")
-    with pytest.raises(ValueError, match="at least one channel"):
+    with pytest.raises(ValueError, match=r"^The 'channels' parameter must be .* at least one channel; got \[\]\.$"):
         parse_channels([])
-    with pytest.raises(ValueError, match="Unknown channel 'x'"):
+    with pytest.raises(ValueError, match=r"The 'channels' parameter must be a subset of \{L, a, b\}; got 'ax'"):
         parse_channels("ax")
-    with pytest.raises(ValueError, match="color_space must be one of"):
+    with pytest.raises(ValueError, match=r"The 'color_space' parameter must be one of \{'lab', 'rgb'\}; got 'hsv'"):
         parse_channels("ab", "hsv")
 
 
@@ -149,37 +156,103 @@ def test_iris_kmeans_matches_species_reasonably():
     assert set(res.frame["cluster"]) == {0, 1, 2}
     assert 0.6 < res.ari < 0.9  # k-means on iris: setosa separates, the other two overlap
     assert iris_kmeans(1).ari == 0.0
-    with pytest.raises(ValueError, match="between 1 and 150"):
+    with pytest.raises(ValueError, match=r"The 'n_clusters' parameter must be an int in the range \[1, 150\]; got 0"):
         iris_kmeans(0)
 
 
-# --------------------------------------------------------------------------- recipe (Reproduce in Python)
-@pytest.mark.parametrize(
-    "values",
-    [
-        dict(image="coffee", color_space="lab", channels=["a", "b"], k=2, seed=0, iris_k=3, working_size=256),
-        dict(image="flower", color_space="rgb", channels=["L"], k=5, seed=3, iris_k=4, working_size=160),
-    ],
-    ids=["coffee-lab-ab-k2", "flower-rgb-k5"],
-)
-def test_recipe_reproduces_core_exactly(values, tmp_path):
-    """The script's labels equal core's exactly: same sample, same features, same seeded sample and k-means."""
-    from core.images import fit_working_size, load_sample
-    from core.recipes.colour_clustering import script
-
-    out = run_recipe(script({**values, "view": "average"}), tmp_path, names=("result", "iris_labels"))
-    image = fit_working_size(load_sample(values["image"]), values["working_size"])
-    expected = color_kmeans(image, values["k"], channels=values["channels"], color_space=values["color_space"],
-                            random_state=values["seed"])
-    assert out["result"].shape == expected.shape
-    np.testing.assert_array_equal(out["result"], expected)
-    np.testing.assert_array_equal(out["iris_labels"], iris_kmeans(values["iris_k"]).frame["cluster"].to_numpy())
+# --------------------------------------------------------------------------- exact fast paths
+def test_rgb2lab_uint8_is_bit_identical_to_rgb2lab():
+    rng = np.random.default_rng(3)
+    colours = np.concatenate([rng.integers(0, 256, (50_000, 3)), np.repeat(np.arange(256)[:, None], 3, 1)])
+    colours = colours.astype(np.uint8)
+    np.testing.assert_array_equal(rgb2lab_uint8(colours), color.rgb2lab(colours[None])[0])
+    img, _ = two_blobs()
+    np.testing.assert_array_equal(rgb2lab_uint8(img), color.rgb2lab(img))
+    with pytest.raises(ValueError, match="uint8"):
+        rgb2lab_uint8(img.astype(float))
 
 
-def test_recipe_names_every_page_parameter():
-    from core.recipes.colour_clustering import REQUIRED, script
+def test_unique_colors_counts_every_pixel():
+    img = np.zeros((4, 5, 3), np.uint8)
+    img[0, :2] = (255, 0, 7)
+    colours, counts, codes = unique_colors(img)
+    assert colours.tolist() == [[0, 0, 0], [255, 0, 7]] and counts.tolist() == [18, 2]
+    assert codes[0] == (255 << 16) + 7 and codes.shape == (20,)
 
-    values = dict(image="coffee", color_space="lab", channels=["a", "b"], k=2, seed=0, iris_k=3)
-    for name in REQUIRED:
-        with pytest.raises(KeyError, match=name):
-            script({k: v for k, v in values.items() if k != name})
+
+def _plain_sample_fit(img, k, channels, seed, n=10_000):
+    """The plain path: rgb2lab of every pixel, fit on the seeded sample, predict every pixel."""
+    from sklearn.cluster import KMeans
+
+    lab = color.rgb2lab(img)
+    X = np.stack([lab[..., "Lab".index(c)].ravel() for c in channels], axis=1)
+    idx = np.sort(np.random.default_rng(seed).choice(len(X), size=n, replace=False))
+    km = KMeans(n_clusters=k, random_state=seed, n_init=3).fit(X[idx])
+    labels = km.predict(X)
+    return labels.reshape(img.shape[:2]), float(((X - km.cluster_centers_[labels]) ** 2).sum())
+
+
+@pytest.mark.parametrize("k,channels", [(2, "ab"), (5, "Lab")])
+def test_sample_fit_labels_equal_the_plain_path(k, channels):
+    """Distinct colours converted and labelled once, looked up per pixel: the same labels as every pixel."""
+    img, _ = two_blobs(noise=25)
+    img = np.tile(img, (3, 2, 1))  # 28 800 pixels > the 10 000-pixel sample
+    res = color_kmeans_fit(img, k, channels=channels, random_state=4)
+    labels, inertia = _plain_sample_fit(img, k, tuple(channels), 4)
+    np.testing.assert_array_equal(res.labels, labels)
+    assert res.inertia == pytest.approx(inertia, rel=1e-9) and res.n_fit == 10_000
+
+
+def test_fit_all_is_the_tutorial_cell_exactly():
+    from sklearn.cluster import KMeans
+
+    img, _ = two_blobs(noise=30)
+    im_lab = color.rgb2lab(img)
+    data = np.array([im_lab[..., 0].ravel(), im_lab[..., 1].ravel(), im_lab[..., 2].ravel()])
+    kmeans = KMeans(n_clusters=4, random_state=0).fit(data.T)
+    res = color_kmeans_fit(img, **kmeans_kwargs(SCHEMA.parse({"k": 4, "channels": "L,a,b", "fit": "all"})))
+    np.testing.assert_array_equal(res.labels, kmeans.labels_.reshape(img.shape[:2]))
+    assert res.inertia == pytest.approx(kmeans.inertia_, rel=1e-6)
+
+
+# --------------------------------------------------------------------------- schema, presets, batch, script
+def test_schema_defaults_are_the_tutorials_first_cell_and_bad_values_say_so():
+    values = SCHEMA.defaults()
+    assert values["image"] == "round_pill" and values["channels"] == ["a", "b"] and values["k"] == 2
+    assert kmeans_kwargs(values) == dict(n_clusters=2, channels=("a", "b"), color_space="lab", random_state=0,
+                                         max_samples=None, n_init="auto")
+    assert kmeans_kwargs({**values, "fit": "sample"})["max_samples"] == 10_000
+    with pytest.raises(ValueError, match=r"^The 'k' parameter must be an int in the range \[2, 12\]; got '99'\.$"):
+        SCHEMA.parse({"k": "99"})
+
+
+def test_every_preset_sets_every_value_its_result_depends_on():
+    depends = {"image", "color_space", "channels", "k", "seed", "fit", "view"}
+    for name, preset in PRESETS.items():
+        assert depends <= set(preset), (name, depends - set(preset))
+        SCHEMA.parse(preset)  # valid values
+    assert set(EXERCISES) <= set(PRESETS)
+
+
+def test_batch_outputs_are_what_the_page_shows():
+    img, disk = two_blobs()
+    out = batch_outputs(img, SCHEMA.parse({"k": 2}))
+    assert set(out) == {"labels", "average", "clusters", "summary"}
+    assert adjusted_rand_score(disk.ravel(), out["labels"].ravel()) == 1.0
+    np.testing.assert_array_equal(out["average"], average_colors(img, out["labels"]))
+    assert out["summary"]["clusters"] == 2 and out["summary"]["features"] == "a, b"
+    assert out["clusters"]["pixels"].sum() == disk.size
+
+
+@pytest.mark.parametrize("fit,space,channels,k", [("all", "lab", ["L", "a", "b"], 4), ("sample", "lab", ["a", "b"], 3),
+                                                  ("all", "rgb", ["a", "b"], 3)])
+def test_script_gives_the_labels_core_gives(fit, space, channels, k, tmp_path):
+    from core.images import load_sample
+
+    values = SCHEMA.parse({"image": "chapel_floor", "fit": fit, "color_space": space, "channels": channels, "k": k})
+    out = run_script("colour_clustering", values, tmp_path, image="chapel_floor", shape=(277, 376, 3))
+    res = color_kmeans_fit(load_sample("chapel_floor"), **kmeans_kwargs(values))
+    np.testing.assert_array_equal(out["result"], res.labels)
+    assert f"inertia (all pixels): {res.inertia:,.0f}" in out["__stdout__"]
+    assert (tmp_path / "colour_kmeans_average.png").exists() and (tmp_path / "colour_kmeans_boundaries.png").exists()
+    np.testing.assert_array_equal(out["iris_labels"], iris_kmeans(3).frame["cluster"].to_numpy())

@@ -1,10 +1,4 @@
-"""Colour clustering: k-means on pixel colours, average colours, iris k-means.
-
-The tutorial's "pixels are samples" idea: every pixel is a point in a colour
-space (Lab by default, using only the chroma channels a and b), and k-means
-groups pixels of similar colour. For speed the model is fitted on a random
-sample of pixels and then predicts every pixel, which reaches the same (often a
-better) optimum as fitting on all pixels at a fraction of the cost.
+"""Shared pieces of colour clustering: channels, colour features, k-means on rows, average colours.
 
 :func:`average_colors` is the project-wide average-colour function: a
 ``np.bincount`` mean that gives exactly the array of
@@ -15,26 +9,17 @@ integer images, at a fraction of the time.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from core._validation import check_choice, check_int, constraint_error
+from core.clustering.lab import rgb2lab_uint8
 from core.images import to_rgb
 
-__all__ = [
-    "COLOR_SPACES",
-    "ColorKMeansResult",
-    "IrisClusters",
-    "average_colors",
-    "cluster_palette",
-    "color_features",
-    "color_kmeans",
-    "color_kmeans_fit",
-    "iris_kmeans",
-    "parse_channels",
-]
+__all__ = ["COLOR_SPACES", "DEFAULT_MAX_SAMPLES", "average_colors", "cluster_palette", "color_features",
+           "colour_rows", "parse_channels"]
 
 #: Supported colour spaces and their channel names.
 COLOR_SPACES: dict[str, tuple[str, ...]] = {"lab": ("L", "a", "b"), "rgb": ("R", "G", "B")}
@@ -65,9 +50,7 @@ def parse_channels(channels: str | Iterable[str] | None, color_space: str = "lab
     ValueError
         Unknown colour space, unknown channel names, or an empty selection.
     """
-    space = str(color_space).lower()
-    if space not in COLOR_SPACES:
-        raise ValueError(f"color_space must be one of {', '.join(COLOR_SPACES)}; got {color_space!r}.")
+    space = check_choice("color_space", str(color_space).lower(), list(COLOR_SPACES))
     names = COLOR_SPACES[space]
     if space == "rgb" or channels is None:
         return names
@@ -76,12 +59,11 @@ def parse_channels(channels: str | Iterable[str] | None, color_space: str = "lab
     for item in channels:  # a string iterates over its letters: "ab" → "a", "b"
         key = str(item).strip().lower()
         if key not in lookup:
-            raise ValueError(
-                f"Unknown channel {item!r} for the {space} colour space; choose among {', '.join(names)}."
-            )
+            raise constraint_error("channels", f"a subset of {{{', '.join(names)}}}", channels)
         picked.add(lookup[key])
     if not picked:
-        raise ValueError(f"Choose at least one channel among {', '.join(names)}.")
+        raise constraint_error("channels", f"a subset of {{{', '.join(names)}}} with at least one channel",
+                               channels)
     return tuple(n for n in names if n in picked)
 
 
@@ -109,43 +91,15 @@ def color_features(image: np.ndarray, channels="ab", color_space: str = "lab") -
     names = parse_channels(channels, color_space)
     rgb = to_rgb(image)
     space = str(color_space).lower()
-    if space == "lab":
-        from skimage.color import rgb2lab
-
-        conv = rgb2lab(rgb)
-        idx = [COLOR_SPACES["lab"].index(n) for n in names]
-        feats = conv[..., idx]
-    else:
-        feats = rgb.astype(np.float64) / 255.0
-    return np.ascontiguousarray(feats.reshape(-1, len(names)))
+    return colour_rows(rgb.reshape(-1, 3), names, space)
 
 
-@dataclass
-class ColorKMeansResult:
-    """What :func:`color_kmeans_fit` found.
-
-    Attributes
-    ----------
-    labels : ndarray of int64, shape ``(H, W)``
-        Cluster of every pixel, in ``0 … n_clusters-1``.
-    centers : ndarray of float64, shape ``(n_clusters, n_channels)``
-        Cluster centres in feature units (see :func:`color_features`).
-    inertia : float
-        Sum of squared distances of *all* pixels to their centre.
-    n_fit : int
-        Number of pixels (or distinct colours) the model was fitted on.
-    channels : tuple of str
-        The channels used.
-    color_space : str
-        The colour space used.
-    """
-
-    labels: np.ndarray
-    centers: np.ndarray
-    inertia: float
-    n_fit: int
-    channels: tuple
-    color_space: str
+def colour_rows(colors: np.ndarray, channels: tuple[str, ...], color_space: str = "lab") -> np.ndarray:
+    """Features of uint8 colours ``(N, 3)``: the chosen Lab channels (exact ``rgb2lab`` values) or RGB in [0, 1]."""
+    if color_space == "lab":
+        lab = rgb2lab_uint8(colors)
+        return np.ascontiguousarray(lab[:, [COLOR_SPACES["lab"].index(n) for n in channels]])
+    return colors.astype(np.float64) / 255.0
 
 
 def _kmeans_on_features(
@@ -165,11 +119,7 @@ def _kmeans_on_features(
     from sklearn.cluster import KMeans
 
     n = feats.shape[0]
-    if isinstance(n_clusters, bool) or not isinstance(n_clusters, (int, np.integer)):
-        raise ValueError(f"n_clusters must be an integer ≥ 2; got {n_clusters!r}.")
-    n_clusters = int(n_clusters)
-    if n_clusters < 1:
-        raise ValueError(f"n_clusters must be at least 1; got {n_clusters}.")
+    n_clusters = check_int("n_clusters", n_clusters, 1)
     if n_clusters > n:
         raise ValueError(f"k = {n_clusters} is larger than the number of samples ({n}); lower k.")
     fit_x, fit_w = feats, sample_weight
@@ -208,108 +158,6 @@ def _spread(feats: np.ndarray) -> float:
     probe = feats[:: max(1, feats.shape[0] // 10_000)]
     spread = float(np.ptp(probe, axis=0).max())
     return spread if spread >= 0.5 else float(np.ptp(feats, axis=0).max())
-
-
-def color_kmeans_fit(
-    image: np.ndarray,
-    n_clusters: int,
-    *,
-    channels="ab",
-    color_space: str = "lab",
-    random_state: int = 0,
-    max_samples: int | None = DEFAULT_MAX_SAMPLES,
-    n_init: int = 3,
-) -> ColorKMeansResult:
-    """Cluster the pixels of an image by colour, with the fitted centres and inertia.
-
-    See :func:`color_kmeans` for the parameters. ``max_samples=None`` fits on
-    every pixel (the tutorial's way; slower, same or worse optimum).
-
-    Returns
-    -------
-    result : ColorKMeansResult
-    """
-    image = np.asarray(image)
-    if image.ndim not in (2, 3):
-        raise ValueError(f"Expected a gray (H, W) or colour (H, W, 3) image; got shape {image.shape}.")
-    names = parse_channels(channels, color_space)
-    feats = color_features(image, names, color_space)
-    if str(color_space).lower() == "lab" and feats.size and _spread(feats) < 0.5:
-        hint = " (a gray image has a = b = 0 everywhere)" if "L" not in names else ""
-        raise ValueError(
-            f"The image has no colour variation in the chosen Lab channels ({', '.join(names)}){hint}: "
-            "there is nothing to cluster. Add L to the channels, or choose a colour image."
-        )
-    labels, centers, n_fit = _kmeans_on_features(
-        feats, n_clusters, random_state=random_state, max_samples=max_samples, n_init=n_init
-    )
-    inertia = float(((feats - centers[labels]) ** 2).sum())
-    return ColorKMeansResult(
-        labels=labels.reshape(image.shape[:2]),
-        centers=centers,
-        inertia=inertia,
-        n_fit=n_fit,
-        channels=names,
-        color_space=str(color_space).lower(),
-    )
-
-
-def color_kmeans(
-    image: np.ndarray,
-    n_clusters: int,
-    *,
-    channels="ab",
-    color_space: str = "lab",
-    random_state: int = 0,
-    max_samples: int | None = DEFAULT_MAX_SAMPLES,
-    n_init: int = 3,
-) -> np.ndarray:
-    """Cluster the pixels of an image by colour with k-means.
-
-    Every pixel is a sample whose features are its colour channels. k-means is
-    fitted on ``max_samples`` pixels drawn at random (``numpy.random.
-    default_rng(random_state)``, indices sorted), then every pixel is assigned
-    to its nearest centre.
-
-    Parameters
-    ----------
-    image : ndarray
-        ``(H, W, 3)`` RGB (or gray / RGBA) image, any dtype.
-    n_clusters : int
-        Number of clusters k (≥ 1; the page offers 2…12).
-    channels : str or iterable of str, optional
-        Any non-empty subset of ``L, a, b``; default ``"ab"`` (colour only, no
-        lightness, as in the tutorial). Ignored for ``color_space="rgb"``.
-    color_space : {"lab", "rgb"}, optional
-        Colour space of the features.
-    random_state : int, optional
-        Seed of the pixel sample and of k-means.
-    max_samples : int or None, optional
-        Pixels used for the fit; ``None`` = all of them.
-    n_init : int, optional
-        k-means restarts (cheap on a sample).
-
-    Returns
-    -------
-    labels : ndarray of int64, shape ``(H, W)``
-        Cluster of every pixel, in ``0 … n_clusters-1``.
-
-    Raises
-    ------
-    ValueError
-        If k exceeds the number of distinct colours, the chosen Lab channels do
-        not vary (less than 0.5 unit: a gray image in a, b), or the channels are
-        invalid.
-    """
-    return color_kmeans_fit(
-        image,
-        n_clusters,
-        channels=channels,
-        color_space=color_space,
-        random_state=random_state,
-        max_samples=max_samples,
-        n_init=n_init,
-    ).labels
 
 
 def _dense_labels(labels: np.ndarray) -> tuple[np.ndarray, int, np.ndarray | None]:
@@ -418,55 +266,3 @@ def cluster_palette(image: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
         )
     df = pd.DataFrame(rows, columns=["cluster", "pixels", "share", "R", "G", "B", "hex"])
     return df.sort_values(["pixels", "cluster"], ascending=[False, True]).reset_index(drop=True)
-
-
-@dataclass
-class IrisClusters:
-    """k-means on the iris measurements.
-
-    Attributes
-    ----------
-    frame : DataFrame
-        150 rows: the four measurements (cm), ``species`` and ``cluster``.
-    ari : float
-        Adjusted Rand index between clusters and species (1 = identical, ~0 = chance).
-    centers : ndarray, shape ``(n_clusters, 4)``
-        Cluster centres in cm.
-    """
-
-    frame: pd.DataFrame
-    ari: float
-    centers: np.ndarray
-
-
-IRIS_COLUMNS = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)")
-
-
-def iris_kmeans(n_clusters: int = 3, *, random_state: int = 5) -> IrisClusters:
-    """The tutorial's k-means on the iris data set.
-
-    Parameters
-    ----------
-    n_clusters : int, optional
-        k, from 1 to 150 (the tutorial uses 3).
-    random_state : int, optional
-        Seed of k-means (the tutorial seeds numpy's global RNG with 5).
-
-    Returns
-    -------
-    result : IrisClusters
-    """
-    from sklearn.cluster import KMeans
-    from sklearn.datasets import load_iris
-    from sklearn.metrics import adjusted_rand_score
-
-    iris = load_iris()
-    if isinstance(n_clusters, bool) or not isinstance(n_clusters, (int, np.integer)) or not 1 <= n_clusters <= 150:
-        raise ValueError(f"n_clusters must be an integer between 1 and 150; got {n_clusters!r}.")
-    with threadpool_limits(limits=1, user_api="openmp"):
-        km = KMeans(n_clusters=int(n_clusters), random_state=random_state, n_init=10).fit(iris.data)
-    frame = pd.DataFrame(iris.data, columns=list(IRIS_COLUMNS))
-    frame["species"] = np.asarray(iris.target_names)[iris.target]
-    frame["cluster"] = km.labels_.astype(int)
-    ari = float(adjusted_rand_score(iris.target, km.labels_))
-    return IrisClusters(frame=frame, ari=ari, centers=km.cluster_centers_)
