@@ -2,10 +2,13 @@
 
 Usage::
 
+    python -m benchmarks.load --sessions 30 --same-link 'superpixels?image=coffee' --out benchmarks/LOAD.md
+    python -m benchmarks.load --sessions 10 --same-link superpixels --upload-each --out benchmarks/LOAD.md --append
     python -m benchmarks.load [--sessions 5] [--rounds 1] [--megapixels 1.0] [--working-size N]
                               [--sliders 3] [--max-seconds 900] [--timeout 120] [--url URL] [--out FILE]
 
-Each session (its own browser context, so its own Streamlit session) opens Home, then, each round, visits every
+The first two forms are the classroom scenarios (:mod:`benchmarks._classroom`). The last is the tour:
+each session (its own browser context, so its own Streamlit session) opens Home, then, each round, visits every
 registered page through the sidebar navigation and on each page:
 
 * the first page that takes an image receives an upload (a bundled photo upscaled to ``--megapixels``, sent
@@ -34,299 +37,33 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks._browser import (  # noqa: E402
+    DEFAULT_WORKING_SIZE,
+    MemoryMonitor,
+    Problem,
+    Results,
+    Session,
+    _fmt,
+    _percentile,
+    _working_size_for,
+)
 from ui.registry import PAGES  # noqa: E402  (ui.registry imports no streamlit)
 
-WORKING_SIZES = [256, 384, 512, 768, 1024, 1536, 2048]  # as in ui.images (which imports streamlit)
-DEFAULT_WORKING_SIZE = 1024
 
-# Records every change of Streamlit's script state with a timestamp (ms, performance.now()).
-_INIT_SCRIPT = """
-window.__stLoad = {log: []};
-new MutationObserver((mutations) => {
-  for (const m of mutations) {
-    if (m.attributeName === 'data-test-script-state' && m.target.getAttribute) {
-      window.__stLoad.log.push([m.target.getAttribute('data-test-script-state'), performance.now()]);
-    }
-  }
-}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
-"""
-_STARTED = """(t0) => window.__stLoad.log.some(([s, t]) => t >= t0 && s === 'running')"""
-_FINISHED = """(t0) => {
-  let ran = false;
-  for (const [s, t] of window.__stLoad.log) {
-    if (t < t0) continue;
-    if (s === 'running') ran = true;
-    else if (ran && s === 'notRunning') return t;
-  }
-  return false;
-}"""
-_IDLE = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return !!app && app.getAttribute('data-test-script-state') === 'notRunning';
-}"""
-
-
-# ----------------------------------------------------------------------------- memory
-class MemoryMonitor(threading.Thread):
-    """Samples the resident memory of a process and all its descendants from /proc."""
-
-    def __init__(self, pid: int, interval: float = 0.25):
-        super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
-        self.peak_rss_kb = 0  # max over samples of the summed VmRSS of the tree
-        self.peak_hwm_kb = 0  # max VmHWM (kernel-recorded peak RSS) of any process of the tree
-        self.samples = 0
-        self.current_kb = 0  # the last sample's summed VmRSS
-        self._stop_event = threading.Event()
-
-    @staticmethod
-    def _status(pid: int) -> dict[str, int]:
-        out = {}
-        try:
-            with open(f"/proc/{pid}/status") as f:
-                for line in f:
-                    if line.startswith(("VmRSS:", "VmHWM:")):
-                        key, value = line.split(":", 1)
-                        out[key] = int(value.split()[0])
-        except OSError:
-            pass
-        return out
-
-    def _tree(self) -> list[int]:
-        children: dict[int, list[int]] = collections.defaultdict(list)
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    stat = f.read()
-                ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children[ppid].append(int(entry))
-        tree, todo = [], [self.pid]
-        while todo:
-            pid = todo.pop()
-            tree.append(pid)
-            todo.extend(children.get(pid, []))
-        return tree
-
-    def sample(self) -> None:
-        total = 0
-        for pid in self._tree():
-            status = self._status(pid)
-            total += status.get("VmRSS", 0)
-            self.peak_hwm_kb = max(self.peak_hwm_kb, status.get("VmHWM", 0))
-        self.current_kb = total
-        self.peak_rss_kb = max(self.peak_rss_kb, total)
-        self.samples += 1
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            self.sample()
-            self._stop_event.wait(self.interval)
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.sample()
-
-
-# ----------------------------------------------------------------------------- results
-@dataclass
-class Step:
-    session: int
-    round: int
-    page: str
-    action: str
-    seconds: float | None  # None: no rerun happened (nothing changed)
-    rss_mb: float | None = None  # the server tree's resident memory right after the step
-
-
-@dataclass
-class Problem:
-    session: int
-    page: str
-    action: str
-    kind: str  # exception | console | pageerror | timeout | missing
-    text: str
-
-
-@dataclass
-class Results:
-    steps: list[Step] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    monitor: MemoryMonitor | None = None
-
-
-# ----------------------------------------------------------------------------- one session
-class Tour:
-    def __init__(self, index: int, browser, url: str, args, upload_path: Path, working_size: int,
-                 results: Results, deadline: float):
-        self.index, self.browser, self.url, self.args = index, browser, url, args
-        self.upload_path, self.working_size = upload_path, working_size
-        from PIL import Image
-
-        with Image.open(upload_path) as im:
-            self.upload_size = f"{im.width}×{im.height}"
-        self.results, self.deadline = results, deadline
-        self.timeout_ms = args.timeout * 1000
-        self.where = ("Home", "open")
-        self.uploaded = False
-        self.page = None
-
-    # ---------------------------------------------------------------- bookkeeping
-    def problem(self, kind: str, text: str) -> None:
-        page, action = self.where
-        self.results.problems.append(Problem(self.index, page, action, kind, text.strip()[:400]))
-
-    def _on_console(self, message) -> None:
-        if message.type == "error":
-            url = (message.location or {}).get("url", "")
-            # a resource from another host that this (offline) machine cannot fetch, e.g. the favicon that
-            # st.set_page_config(page_icon=":material/…:") loads from fonts.gstatic.com
-            external = bool(url) and not url.startswith(self.url) and "ERR_NAME_NOT_RESOLVED" in message.text
-            self.problem("external" if external else "console", f"{message.text} ({url})" if url else message.text)
-
-    async def settle(self) -> None:
-        """Wait until no script run is in progress (and a little longer, for late reruns)."""
-        await self.page.wait_for_function(_IDLE, timeout=self.timeout_ms)
-        await self.page.wait_for_timeout(150)
-        await self.page.wait_for_function(_IDLE, timeout=self.timeout_ms)
-
-    async def check_exceptions(self) -> None:
-        exceptions = self.page.locator('[data-testid="stException"]')
-        count = await exceptions.count()
-        for i in range(count):
-            self.problem("exception", await exceptions.nth(i).inner_text())
-
-    async def change(self, page_title: str, action: str, act, *, rnd: int) -> float | None:
-        """Do ``act`` and time it until the rerun it triggers has finished; record the step."""
-        from playwright.async_api import TimeoutError as PlaywrightTimeout
-
-        self.where = (page_title, action)
-        t0 = await self.page.evaluate("performance.now()")
-        seconds = None
-        try:
-            await act()
-            try:
-                await self.page.wait_for_function(_STARTED, arg=t0, timeout=self.args.start_timeout * 1000)
-            except PlaywrightTimeout:
-                pass  # no rerun: the action changed nothing (e.g. a slider already at its maximum)
-            else:
-                t_end = await self.page.wait_for_function(_FINISHED, arg=t0, timeout=self.timeout_ms)
-                seconds = (await t_end.json_value() - t0) / 1000
-            await self.settle()
-        except PlaywrightTimeout as err:
-            self.problem("timeout", f"{action}: {str(err).splitlines()[0]}")
-        monitor = self.results.monitor
-        rss = monitor.current_kb / 1024 if monitor and monitor.samples else None
-        self.results.steps.append(Step(self.index, rnd, page_title, action, seconds, rss))
-        await self.check_exceptions()
-        return seconds
-
-    # ---------------------------------------------------------------- actions
-    async def open_page(self, title: str, stem: str) -> None:
-        nav = self.page.locator('[data-testid="stSidebarNav"]')
-        link = nav.locator('a[data-testid="stSidebarNavLink"]', has_text=title)
-        if not await link.count():
-            view_more = nav.locator('[data-testid="stSidebarNavViewButton"]')
-            if await view_more.count() and "more" in (await view_more.inner_text()):
-                await view_more.click()
-        await link.first.click()
-        await self.page.wait_for_url(f"**/{stem}*", timeout=self.timeout_ms)
-
-    async def has_image_input(self) -> bool:
-        return await self.page.locator('[data-testid="stSidebar"] [data-testid="stFileUploaderDropzoneInput"]').count() > 0
-
-    async def upload(self) -> None:
-        await self.page.locator('[data-testid="stSidebar"] [data-testid="stFileUploaderDropzoneInput"]').first \
-            .set_input_files(str(self.upload_path))
-
-    async def select_upload(self) -> bool:
-        """Pick 'Your upload' in the sidebar image picker; False if it is already selected or not offered."""
-        boxes = self.page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
-        for i in range(await boxes.count()):
-            await boxes.nth(i).click()
-            option = self.page.get_by_role("option", name="Your upload", exact=False).first
-            try:
-                await option.wait_for(timeout=2000)
-            except Exception:  # noqa: BLE001 - not the image picker
-                await self.page.keyboard.press("Escape")
-                continue
-            if await option.get_attribute("aria-selected") == "true":
-                await self.page.keyboard.press("Escape")
-                return False
-            await option.click()
-            return True
-        return False
-
-    async def set_working_size(self) -> None:
-        slider = self.page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]', has_text="Working size")
-        thumb = slider.locator('input[type="range"]').first
-        steps = WORKING_SIZES.index(self.working_size) - WORKING_SIZES.index(DEFAULT_WORKING_SIZE)
-        await thumb.focus()
-        for _ in range(abs(steps)):
-            await self.page.keyboard.press("ArrowRight" if steps > 0 else "ArrowLeft")
-
-    async def find_canvas(self):
-        """The drawable canvas's top layer: in the page (Streamlit's inline components) or in a component iframe."""
-        canvas = self.page.locator("canvas.upper-canvas")
-        if await canvas.count():
-            return canvas.first
-        for frame in self.page.frames:
-            canvas = frame.locator("canvas.upper-canvas")
-            if await canvas.count():
-                return canvas.first
-        return None
-
-    async def draw_stroke(self, k: int) -> None:
-        """Draw one freehand stroke across the visible part of the canvas (stroke k a little lower than k-1)."""
-        canvas = await self.find_canvas()
-        if canvas is None:
-            raise RuntimeError("no drawable canvas (canvas.upper-canvas) on the page")
-        await canvas.scroll_into_view_if_needed()
-        box = await canvas.bounding_box()
-        if box is None:
-            raise RuntimeError("the canvas has no size")
-        viewport = self.page.viewport_size or {"height": 1000}
-        top = max(box["y"], 0)
-        bottom = min(box["y"] + box["height"], viewport["height"])
-        y0 = top + (0.25 + 0.4 * (k % 2)) * (bottom - top)
-        mouse = self.page.mouse
-        await mouse.move(box["x"] + 0.2 * box["width"], y0)
-        await mouse.down()
-        for step in range(1, 11):
-            await mouse.move(box["x"] + (0.2 + 0.06 * step) * box["width"], y0 + 0.01 * step * (bottom - top), steps=2)
-        await mouse.up()
-
-    async def choose_class(self, k: int) -> bool:
-        """Pick the k-th option of a radio group whose label mentions 'class' (the class to draw); False if none."""
-        groups = self.page.locator('[data-testid="stMain"] [data-testid="stRadio"]', has_text="class")
-        if not await groups.count():
-            return False
-        options = groups.first.locator('[data-testid="stRadioOption"]')
-        if await options.count() <= k:
-            return False
-        await options.nth(k).click()
-        return True
+# ----------------------------------------------------------------------------- the tour
+class Tour(Session):
+    """A session that visits every page, uploads once, moves sliders and draws on the canvas."""
 
     # ---------------------------------------------------------------- the tour
     async def run(self) -> None:
-        context = await self.browser.new_context(viewport={"width": 1400, "height": 1000})
-        await context.add_init_script(_INIT_SCRIPT)
-        self.page = await context.new_page()
-        self.page.set_default_timeout(self.timeout_ms)
-        self.page.on("console", self._on_console)
-        self.page.on("pageerror", lambda err: self.problem("pageerror", str(err)))
+        await self.new_page()
         try:
             await self.page.goto(self.url)
             await self.page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=self.timeout_ms)
@@ -344,7 +81,7 @@ class Tour:
         except Exception as err:  # noqa: BLE001 - a broken session is an error, the others go on
             self.problem("timeout" if "Timeout" in type(err).__name__ else "error", f"{type(err).__name__}: {err}")
         finally:
-            await context.close()
+            await self.context.close()
 
     async def visit(self, title: str, stem: str, rnd: int) -> None:
         await self.change(title, "open page", lambda: self.open_page(title, stem), rnd=rnd)
@@ -398,27 +135,6 @@ class Tour:
 
 
 # ----------------------------------------------------------------------------- main
-def _percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    position = (len(values) - 1) * q
-    low, high = int(position), min(int(position) + 1, len(values) - 1)
-    return values[low] + (values[high] - values[low]) * (position - low)
-
-
-def _fmt(x: float) -> str:
-    return "–" if x != x else f"{x:.2f}"
-
-
-def _working_size_for(longest_side: int, requested: int | None) -> int:
-    if requested:
-        if requested not in WORKING_SIZES:
-            raise SystemExit(f"--working-size must be one of {WORKING_SIZES}")
-        return requested
-    return next((w for w in WORKING_SIZES if w >= longest_side), WORKING_SIZES[-1])
-
-
 def report(args, results: Results, monitor: MemoryMonitor | None, image_shape, working_size: int,
            wall: float, server_tail: collections.deque, load_before: str) -> str:
     from benchmarks.__main__ import machine
@@ -530,9 +246,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds to wait for a rerun to start before deciding nothing changed (default 5)")
     parser.add_argument("--url", default=None, help="use a running server instead of starting one (no memory figures)")
     parser.add_argument("--out", default=None, help="also write the Markdown report to this file")
+    parser.add_argument("--same-link", default=None, metavar="URL",
+                        help="classroom: every session opens this link (full URL or 'page?query') and moves two widgets")
+    parser.add_argument("--upload-each", action="store_true",
+                        help="classroom: each session also uploads its own photo of --megapixels")
+    parser.add_argument("--within", type=float, default=60.0,
+                        help="classroom: the sessions' starts are spread over this many seconds (default 60)")
+    parser.add_argument("--append", action="store_true", help="append the report to --out instead of replacing it")
     parser.add_argument("--screenshots", default=None,
                         help="save a full-page screenshot of every page of session 0 (after its changes) in this folder")
     args = parser.parse_args(argv)
+    if not 1 <= args.sessions <= 60:
+        raise SystemExit("--sessions must be between 1 and 60 (the test stays bounded)")
+    if args.same_link is not None:
+        return classroom(args)
 
     from PIL import Image
 
@@ -567,10 +294,56 @@ def main(argv: list[str] | None = None) -> int:
             stop_server(proc)
             server_tail.extend(server_output(proc).splitlines())
         tmp.cleanup()
-    text = report(args, results, monitor, image.shape, working_size, wall, server_tail, load_before)
+    _write(args, report(args, results, monitor, image.shape, working_size, wall, server_tail, load_before))
+    return 1 if any(p.kind != "external" for p in results.problems) else 0
+
+
+def _write(args, text: str) -> None:
     print(text, flush=True)
     if args.out:
-        Path(args.out).write_text(text + "\n")
+        path = Path(args.out)
+        if args.append and path.exists():
+            text = path.read_text().rstrip() + "\n\n" + text
+        path.write_text(text + "\n")
+
+
+def classroom(args) -> int:
+    """The classroom scenarios (see :mod:`benchmarks._classroom`)."""
+    import numpy as np
+    from PIL import Image
+
+    from benchmarks._classroom import report as class_report
+    from benchmarks._classroom import run_class
+    from benchmarks._harness import photo
+    from tests.e2e.conftest import start_server, stop_server
+
+    tmp = tempfile.TemporaryDirectory(prefix="imlab-class-")
+    uploads: list[Path | None] = [None] * args.sessions
+    shape = None
+    if args.upload_each:
+        base = photo(args.megapixels, "astronaut")
+        shape = base.shape
+        for i in range(args.sessions):  # a different image per session: nothing is shared through the cache
+            image = np.clip(base.astype(np.int16) + (i * 7) % 40 - 20, 0, 255).astype(np.uint8)
+            uploads[i] = Path(tmp.name) / f"student_{i:02d}.png"
+            Image.fromarray(np.roll(image, 13 * i, axis=1)).save(uploads[i])
+    load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    proc, url = start_server()
+    monitor = MemoryMonitor(proc.pid)
+    monitor.start()
+    results = Results(monitor=monitor)
+    start = time.monotonic()
+    students = []
+    try:
+        students = asyncio.run(run_class(args, url, uploads, results))
+    except TimeoutError:
+        results.problems.append(Problem(-1, "-", "-", "timeout", "the whole run exceeded its time bound"))
+    finally:
+        wall = time.monotonic() - start
+        monitor.stop()
+        stop_server(proc)
+        tmp.cleanup()
+    _write(args, class_report(args, results, students, monitor, wall, load_before, shape))
     return 1 if any(p.kind != "external" for p in results.problems) else 0
 
 

@@ -1,0 +1,143 @@
+"""Latency in a real browser: every page, each of its main widgets, one session.
+
+Usage::
+
+    python -m benchmarks.latency [--megapixels 1.0] [--widgets 8] [--pages superpixels,gabor] [--out benchmarks/LATENCY.md]
+
+Starts a server on 127.0.0.1, opens every registered page in headless Chromium, and moves each of the main
+area's widgets one step (slider → one step right, toggle → click, radio / select box → the next option),
+timing each change from the action to the end of the rerun it triggers (the whole page's or a fragment's).
+It does so twice: on the page's default sample, then after uploading a photo of ``--megapixels`` (the upload
+becomes every page's image). Targets (one session, this machine): a second-stage or display widget ≤ 0.3 s, a
+first-stage widget ≤ 1 s at 1 MP (trainable segmentation from scratch and panorama ≤ 2 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._browser import MemoryMonitor, Results, Session, _fmt  # noqa: E402
+from ui.registry import PAGES  # noqa: E402  (ui.registry imports no streamlit)
+
+
+class Probe(Session):
+    """One session that opens each page and moves its widgets; records (page, image, widget) → seconds."""
+
+    async def page_widgets(self, title: str, stem: str, image: str) -> None:
+        await self.change(title, f"{image} · open page", lambda: self.open_page(title, stem), rnd=0)
+        for kind, label, item in await self.widgets(limit=self.args.widgets):
+            if time.monotonic() > self.deadline:
+                return
+            await self.change(title, f"{image} · {kind}: {label}", lambda kind=kind, item=item: self.move(kind, item),
+                              rnd=0)
+
+    async def run(self, pages) -> None:
+        await self.new_page()
+        try:
+            await self.first_result(self.url)
+            for info in pages:
+                await self.page_widgets(info.title, Path(info.path).stem, "default")
+            if self.upload_path is not None:
+                first = next((info for info in pages if info.title != "Digits (SVC)"), pages[0])
+                await self.open_page(first.title, Path(first.path).stem)
+                await self.settle()
+                await self.change(first.title, "upload", self.upload, rnd=0)
+                for info in pages:
+                    await self.page_widgets(info.title, Path(info.path).stem, "1 MP upload")
+        except Exception as err:  # noqa: BLE001 - a broken run is reported, not raised
+            self.problem("error", f"{type(err).__name__}: {err}")
+        finally:
+            await self.context.close()
+
+
+async def _amain(args, url: str, upload: Path, results: Results, pages) -> None:
+    from playwright.async_api import async_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            probe = Probe(0, browser, url, args, upload, 1024, results, time.monotonic() + args.max_seconds)
+            await asyncio.wait_for(probe.run(pages), timeout=args.max_seconds + 2 * args.timeout)
+        finally:
+            await browser.close()
+
+
+def report(args, results: Results, monitor: MemoryMonitor, wall: float, load_before: str) -> str:
+    from benchmarks.__main__ import machine
+
+    lines = [
+        f"# Latency in a real browser — {datetime.datetime.now().isoformat(timespec='seconds')}", "",
+        f"Machine: {machine()}; load average before: {load_before}. Command: "
+        f"`python -m benchmarks.latency {' '.join(sys.argv[1:])}`; wall time {wall:.0f} s; server VmHWM "
+        f"{monitor.peak_hwm_kb / 1024:.0f} MB.", "",
+        "Seconds from a change to the end of the rerun it triggers (whole page or fragment), one session. "
+        "Targets: second-stage / display widgets ≤ 0.3 s; first-stage widgets ≤ 1 s at 1 MP "
+        "(trainable segmentation from scratch and panorama ≤ 2 s). '–': the change triggered no rerun.", "",
+        "| page | image · change | seconds |", "|---|---|---:|",
+    ]
+    for step in results.steps:
+        lines.append(f"| {step.page} | {step.action.replace('|', '/')} | "
+                     f"{_fmt(step.seconds) if step.seconds is not None else '–'} |")
+    problems = [p for p in results.problems if p.kind != "external"]
+    lines += ["", f"Errors: **{len(problems)}**"]
+    lines += [f"- {p.page} · {p.action}: {p.kind}: {p.text.splitlines()[0][:200] if p.text else ''}"
+              for p in problems[:30]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--megapixels", type=float, default=1.0, help="the uploaded photo's size (default 1.0)")
+    parser.add_argument("--widgets", type=int, default=8, help="widgets moved per page (default 8)")
+    parser.add_argument("--pages", default=None, help="comma-separated page file names (default: every page)")
+    parser.add_argument("--max-seconds", type=float, default=900, help="no new change starts after this")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for one result")
+    parser.add_argument("--start-timeout", type=float, default=3,
+                        help="seconds to wait for a rerun to start before deciding nothing changed")
+    parser.add_argument("--out", default=None, help="also write the report to this file")
+    args = parser.parse_args(argv)
+    pages = [info for info in PAGES if args.pages is None or Path(info.path).stem in args.pages.split(",")]
+
+    from PIL import Image
+
+    from benchmarks._harness import photo
+    from tests.e2e.conftest import start_server, stop_server
+
+    tmp = tempfile.TemporaryDirectory(prefix="imlab-latency-")
+    upload = Path(tmp.name) / f"photo_{args.megapixels:g}MP.png"
+    Image.fromarray(photo(args.megapixels, "astronaut")).save(upload)
+    load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    proc, url = start_server()
+    monitor = MemoryMonitor(proc.pid)
+    monitor.start()
+    results = Results(monitor=monitor)
+    start = time.monotonic()
+    try:
+        asyncio.run(_amain(args, url, upload, results, pages))
+    finally:
+        wall = time.monotonic() - start
+        monitor.stop()
+        stop_server(proc)
+        tmp.cleanup()
+    text = report(args, results, monitor, wall, load_before)
+    print(text, flush=True)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+    return 1 if any(p.kind != "external" for p in results.problems) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
