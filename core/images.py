@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
+
+from core._decode import MAX_PIXELS, MIN_SIDE, ImageError, composite_on_white, decode
 
 __all__ = [
     "SAMPLES",
@@ -22,9 +23,11 @@ __all__ = [
     "MIN_SIDE",
     "as_float",
     "check_image",
+    "compact_labels",
     "fit_working_size",
     "image_digest",
     "load_sample",
+    "png_label_problem",
     "read_image",
     "sample_source",
     "to_gray",
@@ -85,18 +88,6 @@ def sample_source(name: str) -> tuple[str, str]:
     raise ValueError(f"Unknown sample {name!r}; choose one of: {', '.join(SAMPLES)}.")
 
 
-#: Decoded images with more pixels than this are refused (decompression bombs).
-MAX_PIXELS = 40_000_000
-#: Images with a side shorter than this are refused.
-MIN_SIDE = 8
-
-_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "GIF", "WEBP")
-
-
-class ImageError(ValueError):
-    """An uploaded file cannot be used as an image; the message says why and what to do."""
-
-
 def load_sample(name: str) -> np.ndarray:
     """Load a bundled sample image.
 
@@ -129,12 +120,15 @@ def load_sample(name: str) -> np.ndarray:
     return np.ascontiguousarray(image.astype(np.uint8, copy=False))
 
 
-def read_image(data: bytes, *, max_pixels: int = MAX_PIXELS, keep_integers: bool = False) -> np.ndarray:
+def read_image(data: bytes, *, max_pixels: int = MAX_PIXELS, keep_integers: bool = False,
+               max_side: int | None = None) -> np.ndarray:
     """Decode an uploaded file into a uint8 RGB or gray array.
 
     EXIF orientation is applied, transparency is composited on white, palette,
     CMYK, LA, 16-bit and float modes are converted (16-bit and float rescaled to
     the full 0…255 range), and only the first frame of an animation is kept.
+    The decoded file is held once in its own mode and converted in bands of
+    rows, so a 40 MP upload costs well under 800 MB while decoding.
 
     Parameters
     ----------
@@ -146,6 +140,10 @@ def read_image(data: bytes, *, max_pixels: int = MAX_PIXELS, keep_integers: bool
         Return 16-bit and 32-bit integer gray files (label images) with their
         raw, non-negative values as int32 instead of rescaling them to 0…255
         (which would merge label ids).
+    max_side : int, optional
+        Fit the result to this longest side (as :func:`fit_working_size`);
+        JPEGs are then decoded directly at a reduced scale. Not applied to
+        the int32 result of ``keep_integers``.
 
     Returns
     -------
@@ -159,113 +157,10 @@ def read_image(data: bytes, *, max_pixels: int = MAX_PIXELS, keep_integers: bool
         With a message a person can act on: empty, not an image, truncated,
         too large, too small.
     """
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise ImageError("Expected the file's bytes.")
-    data = bytes(data)
-    if len(data) == 0:
-        raise ImageError("The file is empty (0 bytes). Choose an image file such as a PNG or JPEG.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            pil = Image.open(io.BytesIO(data), formats=_FORMATS)
-            width, height = pil.size
-            if width * height > max_pixels:
-                raise ImageError(
-                    f"The image is too large: {width}×{height} = {width * height / 1e6:.0f} megapixels "
-                    f"(the limit is {max_pixels / 1e6:.0f}). Downscale it before uploading."
-                )
-            if min(width, height) < MIN_SIDE:
-                raise ImageError(
-                    f"The image is too small: {width}×{height} pixels. "
-                    f"Use an image at least {MIN_SIDE}×{MIN_SIDE} pixels."
-                )
-            pil.seek(0)
-            pil.load()
-    except ImageError:
-        raise
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise ImageError(
-            "The image is too large to open safely (it declares more pixels than allowed). "
-            "Downscale it before uploading."
-        ) from None
-    except UnidentifiedImageError:
-        raise ImageError(
-            "This file is not an image that can be read. Upload a PNG, JPEG, TIFF, BMP, GIF or WebP file."
-        ) from None
-    except (OSError, SyntaxError, ValueError, EOFError) as err:
-        raise ImageError(
-            f"The image file is damaged or truncated and cannot be decoded ({err}). "
-            "Export it again, or try another file."
-        ) from None
-    except Exception as err:  # noqa: BLE001 - any decoder failure is a bad file, never a crash
-        raise ImageError(f"The image could not be decoded ({type(err).__name__}). Try another file.") from None
-    try:
-        return _pil_to_array(pil, keep_integers=keep_integers)
-    except ImageError:
-        raise
-    except Exception as err:  # noqa: BLE001
-        raise ImageError(f"The image could not be converted ({err}). Try saving it as a PNG.") from None
+    return decode(data, max_pixels=max_pixels, keep_integers=keep_integers, max_side=max_side)
 
 
-def _pil_to_array(pil: Image.Image, *, keep_integers: bool = False) -> np.ndarray:
-    """Normalise a decoded PIL image to uint8 RGB or gray (int32 raw values with ``keep_integers``)."""
-    try:
-        pil = ImageOps.exif_transpose(pil)
-    except Exception:  # noqa: BLE001 - a broken EXIF block is not worth refusing the image
-        pass
-    mode = pil.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        array = np.asarray(pil)
-        if keep_integers and mode != "F" and array.ndim == 2 and (array.size == 0 or array.min() >= 0):
-            return array.astype(np.int32)
-        return _rescale_to_uint8(array.astype(np.float64))
-    if mode == "1":
-        return np.asarray(pil.convert("L"))
-    if mode == "P":
-        rgb = _pil_to_array(pil.convert("RGBA"))
-        if rgb.ndim == 3 and np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 1], rgb[..., 2]):
-            return np.ascontiguousarray(rgb[..., 0])  # a gray palette stays gray
-        return rgb
-    if mode in ("LA", "La", "PA"):
-        pil = pil.convert("RGBA")
-        mode = "RGBA"
-    if mode in ("RGBA", "RGBa"):
-        rgba = np.asarray(pil.convert("RGBA"))
-        if rgba[..., 3].min() == 255:
-            return np.ascontiguousarray(rgba[..., :3])
-        return _composite_on_white(rgba)
-    if mode == "L":
-        return np.asarray(pil)
-    if mode in ("RGB",):
-        return np.asarray(pil)
-    if mode.startswith("I;16") or mode.startswith("RGB;16") or mode.startswith("RGBA;16"):
-        array = np.asarray(pil).astype(np.float64)
-        return _rescale_to_uint8(array)
-    # CMYK, YCbCr, LAB, HSV, ...
-    return np.asarray(pil.convert("RGB"))
-
-
-def _rescale_to_uint8(array: np.ndarray) -> np.ndarray:
-    """Linearly map the data range of a 16-bit / int / float image onto 0…255."""
-    array = np.nan_to_num(array.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-    lo, hi = float(array.min()), float(array.max())
-    if hi <= lo:
-        return np.zeros(array.shape, dtype=np.uint8)
-    if lo >= 0 and hi <= 1.0:
-        lo, hi = 0.0, 1.0
-    elif lo >= 0 and hi <= 255 and np.all(array == np.round(array)):
-        lo, hi = 0.0, 255.0
-    elif lo >= 0 and hi <= 65535:
-        lo = 0.0
-    return np.round((array - lo) / (hi - lo) * 255).astype(np.uint8)
-
-
-def _composite_on_white(rgba: np.ndarray) -> np.ndarray:
-    """Composite an RGBA uint8 image on a white background → RGB uint8."""
-    rgb = rgba[..., :3].astype(np.float32)
-    alpha = rgba[..., 3:4].astype(np.float32) / 255.0
-    out = rgb * alpha + 255.0 * (1.0 - alpha)
-    return np.round(out).astype(np.uint8)
+_composite_on_white = composite_on_white
 
 
 def fit_working_size(image: np.ndarray, max_side: int = 1024) -> np.ndarray:
@@ -304,23 +199,33 @@ def fit_working_size(image: np.ndarray, max_side: int = 1024) -> np.ndarray:
 
 
 def as_float(image: np.ndarray) -> np.ndarray:
-    """Return the image as float64 in [0, 1] (integers scaled by their dtype range).
+    """Return the image as float64 in [0, 1].
 
-    Floats are passed through (clipped to [0, 1] only when they already lie in
-    it), booleans become 0.0 / 1.0.
+    Unsigned integers are divided by their dtype's maximum (uint8 255 → 1.0),
+    signed integers are mapped from their dtype's range ``[min, max]`` onto
+    ``[0, 1]``, booleans become 0.0 / 1.0, and floats are clipped to ``[0, 1]``
+    (NaN stays NaN; :func:`check_image` refuses it).
     """
-    from skimage.util import img_as_float
-
     image = np.asarray(image)
     if image.dtype == bool:
         return image.astype(np.float64)
     if image.dtype.kind == "f":
-        return image.astype(np.float64, copy=False)
-    return img_as_float(image).astype(np.float64, copy=False)
+        return np.clip(image.astype(np.float64, copy=False), 0.0, 1.0)
+    if image.dtype.kind == "u":
+        return image.astype(np.float64) / np.iinfo(image.dtype).max
+    if image.dtype.kind == "i":
+        info = np.iinfo(image.dtype)
+        return (image.astype(np.float64) - info.min) / (float(info.max) - info.min)
+    raise ValueError(f"Expected a numeric image; got dtype {image.dtype}.")
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
-    """Return a float64 ``(H, W)`` gray image in [0, 1] from gray, RGB or RGBA input."""
+    """Return a float64 ``(H, W)`` gray image in [0, 1] from gray, RGB or RGBA input.
+
+    Values go through :func:`as_float` first; colour is weighted as
+    ``skimage.color.rgb2gray`` does (0.2125 R + 0.7154 G + 0.0721 B); RGBA is
+    composited on white (``rgba2rgb``).
+    """
     from skimage.color import rgb2gray, rgba2rgb
 
     image = np.asarray(image)
@@ -401,12 +306,43 @@ def image_digest(array: np.ndarray) -> str:
     return h.hexdigest()
 
 
+#: The most labels a 16-bit PNG can hold (ids 0…65535).
+MAX_PNG_LABELS = 65536
+
+
+def compact_labels(labels: np.ndarray) -> np.ndarray:
+    """Renumber a label array's ids to 0, 1, 2, … in their sorted order (the smallest id, e.g. 0, stays first)."""
+    _values, inverse = np.unique(np.asarray(labels), return_inverse=True)
+    return inverse.reshape(np.shape(labels))
+
+
+def png_label_problem(array: np.ndarray) -> str | None:
+    """Why :func:`to_png_bytes` cannot write ``array``, or None when it can (a cheap check for integer arrays)."""
+    array = np.asarray(array)
+    if array.dtype.kind not in "iu" or array.dtype == np.uint8 or not array.size:
+        return None
+    if array.min() >= 0 and array.max() <= 65535:
+        return None
+    count = np.unique(array).size
+    if count > MAX_PNG_LABELS:
+        return (f"The labels hold {count:,} different ids; a 16-bit PNG holds at most {MAX_PNG_LABELS:,}. "
+                "Download them as .npy instead.")
+    return None
+
+
 def to_png_bytes(array: np.ndarray) -> bytes:
     """Encode an image or a label array as PNG bytes.
 
     uint8 gray / RGB / RGBA images are written as they are; floats in [0, 1]
     are scaled to 8 bits; integer label images are written as 8-bit when
-    their values fit in 0…255, else as 16-bit gray (values must fit 0…65535).
+    their values fit in 0…255, else as 16-bit gray. Label ids outside 0…65535
+    (negative or huge ids) are renumbered compactly with
+    :func:`compact_labels` first.
+
+    Raises
+    ------
+    ValueError
+        When a label array holds more than 65 536 different ids (a PNG cannot).
     """
     array = np.asarray(array)
     if array.dtype == bool:
@@ -415,7 +351,10 @@ def to_png_bytes(array: np.ndarray) -> bytes:
         array = to_uint8(array)
     elif array.dtype.kind in "iu" and array.dtype != np.uint8:
         if array.size and (array.min() < 0 or array.max() > 65535):
-            raise ValueError("Label values must lie in 0…65535 to be saved as PNG.")
+            problem = png_label_problem(array)
+            if problem:
+                raise ValueError(problem)
+            array = compact_labels(array)
         if array.ndim == 2 and array.size and array.max() > 255:
             array = array.astype(np.uint16)
         else:

@@ -118,6 +118,47 @@ def test_exif_orientation_is_applied():
     assert out.shape[:2] == (20, 10)
 
 
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_matches_pillow(orientation):
+    from PIL import ImageOps
+
+    pil = Image.fromarray(RGB)
+    exif = pil.getexif()
+    exif[0x0112] = orientation
+    data = encode(pil, "PNG", exif=exif)
+    want = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB"))
+    assert np.array_equal(read_image(data), want)
+
+
+def test_max_side_fits_and_jpeg_decodes_at_a_reduced_scale():
+    big = np.zeros((1200, 1600, 3), np.uint8)
+    big[:, :800] = (200, 30, 30)
+    jpeg = encode(big, "JPEG", quality=90)
+    out = read_image(jpeg, max_side=400)
+    assert out.shape == (300, 400, 3)
+    assert abs(int(out[150, 100, 0]) - 200) <= 3 and out[150, 300, 0] <= 3
+    png = read_image(encode(big), max_side=400)
+    assert png.shape == (300, 400, 3)
+    assert np.array_equal(png, I.fit_working_size(big, 400))
+
+
+def test_palette_with_transparency_and_gray_palette():
+    pil = Image.fromarray(RGB).convert("P", palette=Image.Palette.ADAPTIVE, colors=16)
+    index = int(np.asarray(pil)[0, 0])
+    out = read_image(encode(pil, transparency=index))
+    assert out.shape == RGB.shape and tuple(out[0, 0]) == (255, 255, 255)
+    gray = Image.fromarray(RGB[..., 0]).convert("P")
+    assert read_image(encode(gray)).ndim == 2
+
+
+def test_float_tiff_with_nan_and_inf_is_rescaled_like_nan_to_num():
+    data = np.linspace(0, 4, 16 * 16, dtype=np.float32).reshape(16, 16)
+    data[0, 0], data[0, 1] = np.nan, np.inf
+    out = read_image(encode(Image.fromarray(data), "TIFF"))
+    clean = np.nan_to_num(data.astype(np.float64), nan=0, posinf=0, neginf=0)
+    assert np.array_equal(out, np.round(clean / clean.max() * 255).astype(np.uint8))
+
+
 def test_first_frame_of_animation():
     frames = [Image.fromarray(np.full((10, 10), v, np.uint8)) for v in (0, 255)]
     buf = io.BytesIO()
@@ -196,6 +237,12 @@ def test_conversions():
     assert I.to_rgb(RGB[..., 0]).shape == (40, 30, 3)
     assert I.to_rgb(np.ones((5, 5))).max() == 255
     assert I.as_float(np.array([[0, 65535]], np.uint16)).tolist() == [[0.0, 1.0]]
+    # what the docstring says: floats clipped to [0, 1], signed integers mapped from their range
+    assert I.as_float(np.array([-0.5, 0.25, 3.0])).tolist() == [0.0, 0.25, 1.0]
+    assert I.as_float(np.array([-128, 127], np.int8)).tolist() == [0.0, 1.0]
+    assert I.as_float(np.array([True, False])).tolist() == [1.0, 0.0]
+    assert I.to_gray(np.full((9, 9), 2.0)).max() == 1.0
+    assert I.as_float(RGB).dtype == np.float64 and I.as_float(RGB).max() <= 1.0
     with pytest.raises(ValueError, match="gray"):
         I.to_gray(np.zeros((3, 3, 3, 3)))
 
@@ -223,8 +270,21 @@ def test_png_bytes_round_trip_8_and_16_bit():
     assert np.array_equal(out.astype(np.int64), labels)
     small = np.arange(100).reshape(10, 10)
     assert np.asarray(Image.open(io.BytesIO(I.to_png_bytes(small)))).dtype == np.uint8
-    with pytest.raises(ValueError, match="0…65535"):
-        I.to_png_bytes(np.array([[-1, 2]]))
+    # ids outside 0…65535 are renumbered compactly (order kept), never refused silently
+    sparse = np.array([[0, 2**31 - 1], [70_000, 0]], np.int64)
+    out = np.asarray(Image.open(io.BytesIO(I.to_png_bytes(sparse))))
+    assert out.tolist() == [[0, 2], [1, 0]]
+    assert I.png_label_problem(sparse) is None
+    assert np.asarray(Image.open(io.BytesIO(I.to_png_bytes(np.array([[-1, 2]]))))).tolist() == [[0, 1]]
+
+
+def test_png_refuses_more_labels_than_a_png_holds_with_a_message():
+    many = np.arange(70_000, dtype=np.int32).reshape(280, 250) + 100_000
+    problem = I.png_label_problem(many)
+    assert problem is not None and "70,000 different ids" in problem and ".npy" in problem
+    with pytest.raises(ValueError, match="at most 65,536"):
+        I.to_png_bytes(many)
+    assert I.png_label_problem(np.arange(300).reshape(15, 20)) is None  # the common case: no check needed
 
 
 def test_importing_core_imports_no_streamlit():
