@@ -174,7 +174,12 @@ class Session:
             # a resource from another host that this (offline) machine cannot fetch, e.g. the favicon that
             # st.set_page_config(page_icon=":material/…:") loads from fonts.gstatic.com
             external = bool(url) and not url.startswith(self.url) and "ERR_NAME_NOT_RESOLVED" in message.text
-            self.problem("external" if external else "console", f"{message.text} ({url})" if url else message.text)
+            # Streamlit's frontend, opened on a deep link (/page), first probes /page/_stcore/health and
+            # /page/_stcore/host-config for a base path, gets 404 and falls back to /: not an app error
+            probe = "404" in message.text and url.endswith(("/_stcore/health", "/_stcore/host-config")) \
+                and url.rsplit("/_stcore/", 1)[0].rstrip("/") != self.url.rstrip("/")
+            kind = "external" if external or probe else "console"
+            self.problem(kind, f"{message.text} ({url})" if url else message.text)
 
     async def settle(self) -> None:
         """Wait until no script run is in progress (and a little longer, for late reruns)."""
