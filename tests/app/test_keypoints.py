@@ -1,5 +1,9 @@
-"""AppTest of the Keypoints page (pages/keypoints.py): Harris corners and ORB."""
+"""AppTest of the Keypoints page (pages/keypoints.py): Harris corners and ORB, compared with core and the script."""
 
+import numpy as np
+import pandas as pd
+
+from core import keypoints as K
 from tests.app.conftest import app_test, metric, no_exception, texts
 
 PAGE = "pages/keypoints.py"
@@ -10,22 +14,55 @@ def count(at, label: str) -> int:
     return int(metric(at, label).replace(",", ""))
 
 
-def test_default_is_the_tutorial_and_its_orb_exercise():
+def image_captions(at) -> str:
+    """The captions of every st.image of the last run."""
+    return "\n".join(img.caption for element in at.get("image") for img in element.proto.imgs)
+
+
+def page_values(at) -> dict:
+    """The values the page used, read from its session state."""
+    return {name: at.session_state[f"{P}:{name}"] for name in K.SCHEMA.fields}
+
+
+def test_default_is_the_tutorial_and_matches_core_and_the_script(tmp_path):
+    from core.images import load_sample
+    from tests.scripts import run_script
+
     at = app_test(PAGE)
     no_exception(at)
-    assert at.selectbox(key=f"{P}:image").value == "camera"
-    assert at.slider(key=f"{P}:n_keypoints").value == 400
-    assert at.slider(key=f"{P}:fast_threshold").value == 0.02
-    assert at.slider(key=f"{P}:min_distance").value == 10  # corner_peaks' defaults when the tutorial was written
-    assert at.slider(key=f"{P}:threshold_rel").value == 0.1
-    assert 10 < count(at, "Corners") < 200
-    assert 100 < count(at, "ORB keypoints") <= 400
-    code = "".join(c.value for c in at.code)
-    assert "feature.corner_harris(gray" in code and "feature.ORB(n_keypoints=400, fast_threshold=0.02" in code
     assert not at.error
+    values = page_values(at)
+    assert {k: values[k] for k in K.TUTORIAL} == K.TUTORIAL
+    camera = load_sample("camera")  # 512 px; the test works at 256 px, as the page does
+    from core.images import fit_working_size
+
+    image = fit_working_size(camera, 256)
+    out = K.batch_outputs(image, values)
+    assert count(at, "Corners") == out["summary"]["corners"]
+    assert count(at, "ORB keypoints") == out["summary"]["orb_keypoints"]
+    code = "".join(c.value for c in at.code)
+    ns = run_script("keypoints", values, tmp_path, image="camera", shape=camera.shape, working_size=256)
+    table = ns["result"]
+    assert (table.detector == "harris").sum() == count(at, "Corners")
+    assert (table.detector == "orb").sum() == count(at, "ORB keypoints")
+    pd.testing.assert_frame_equal(table, out["keypoints"], check_exact=False, rtol=1e-9, atol=1e-12)
+    assert "feature.corner_harris(gray" in code and "n_keypoints = 400" in code and "fast_threshold = 0.02" in code
+    assert "Matches the page:" in texts(at) or any("Matches the page" in c.value for c in at.caption)
 
 
-def test_sliders_change_the_corners_and_keypoints():
+def test_a_harris_slider_reruns_only_its_stage_and_the_footer():
+    at = app_test(PAGE)
+    strong = count(at, "Corners")
+    at.slider(key=f"{P}:min_distance").set_value(1).run()
+    no_exception(at)
+    labels = [m.label for m in at.metric]
+    assert "Corners" in labels and "ORB keypoints" not in labels  # the ORB fragment did not rerun
+    assert count(at, "Corners") > strong
+    assert any("min_distance = 1" in c.value for c in at.code)  # the footer's script follows the change
+    assert at.query_params["min_distance"] in ("1", ["1"])  # and the link
+
+
+def test_presets_and_orb_sliders_change_the_keypoints():
     at = app_test(PAGE)
     strong = count(at, "Corners")
     at.button(key=f"{P}:preset:corner_peaks: today's defaults").click().run()
@@ -37,6 +74,10 @@ def test_sliders_change_the_corners_and_keypoints():
     assert count(at, "ORB keypoints") == 100
     at.slider(key=f"{P}:n_scales").set_value(1).run()
     assert metric(at, "Pyramid levels used") == "1 of 1"
+    assert "cached" in metric(at, "ORB time") or at.metric  # a time metric is shown on every run
+    at.run()  # a full rerun: everything from the cache, and the time metric says so
+    orb_time = next(m for m in at.metric if m.label == "ORB time")
+    assert "cached" in str(orb_time.proto.delta)
 
 
 def test_eps_method_and_heat_map_run():
@@ -44,8 +85,8 @@ def test_eps_method_and_heat_map_run():
     no_exception(at)
     assert at.radio(key=f"{P}:method").value == "eps"
     assert count(at, "Corners") > 0
-    assert "method='eps'" in "".join(c.value for c in at.code)
-    assert "red" in texts(at) and "blue" in texts(at)  # the heat map's caption explains its colours
+    assert "method = 'eps'" in "".join(c.value for c in at.code)
+    assert "red" in image_captions(at) and "blue" in image_captions(at)  # the heat map's caption explains it
 
 
 def test_link_with_values_and_garbage():
@@ -55,18 +96,16 @@ def test_link_with_values_and_garbage():
     assert at.selectbox(key=f"{P}:image").value == "coins"
     assert at.slider(key=f"{P}:sigma").value == 2.5
     assert at.slider(key=f"{P}:n_keypoints").value == 250
-    assert at.slider(key=f"{P}:fast_threshold").value == 0.05
-    assert at.slider(key=f"{P}:min_distance").value == 5
+    assert image_captions(at).startswith("The Harris measure of coins") or "coins (" in image_captions(at)
     bad = app_test(PAGE, query={"n_keypoints": "-3", "method": "harris?", "sigma": "nan"})
     no_exception(bad)
     assert bad.slider(key=f"{P}:n_keypoints").value == 400
     assert bad.radio(key=f"{P}:method").value == "k"
-    assert any("could not be used" in w.value for w in bad.warning)
+    warning = " ".join(w.value for w in bad.warning)
+    assert "could not be used" in warning and "The 'n\\_keypoints' parameter must be an int" in warning
 
 
 def test_flat_upload_says_why_there_are_no_keypoints():
-    import numpy as np
-
     flat = np.full((200, 200), 128, np.uint8)
     at = app_test(PAGE, session_state={"_upload": {"name": "flat.png", "image": flat, "original_shape": flat.shape},
                                        f"{P}:image": "upload"})

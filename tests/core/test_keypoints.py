@@ -63,11 +63,11 @@ def test_harris_eps_method_and_precomputed_response():
 @pytest.mark.parametrize(
     "kwargs, words",
     [
-        (dict(method="x"), "method must be"),
-        (dict(k=0.5), "k must lie"),
-        (dict(sigma=0), "sigma must be positive"),
-        (dict(min_distance=0), "min_distance"),
-        (dict(threshold_rel=2.0), "threshold_rel"),
+        (dict(method="x"), r"The 'method' parameter must be one of \{'k', 'eps'\}; got 'x'\."),
+        (dict(k=0.5), r"The 'k' parameter must be a finite float in the range \[0, 0\.25\]; got 0\.5\."),
+        (dict(sigma=0), r"The 'sigma' parameter must be a finite float > 0; got 0\."),
+        (dict(min_distance=0), r"The 'min_distance' parameter must be an int ≥ 1; got 0\."),
+        (dict(threshold_rel=2.0), r"The 'threshold_rel' parameter must be a finite float in the range \[0, 1\]"),
     ],
 )
 def test_harris_bad_parameters_say_what_to_fix(kwargs, words):
@@ -144,55 +144,110 @@ def test_keypoint_glyphs_circle_radius_and_tick_direction():
         keypoint_glyphs(kp, np.ones(3), np.zeros(2))
 
 
-# --------------------------------------------------------------------------- recipe: subprocess vs core
-RECIPE_VALUES = [
-    # the tutorial's cell + its ORB exercise, on the camera-man at a 256-px working size
-    dict(image="camera", method="k", k=0.05, eps=1e-6, sigma=1.0, min_distance=1, threshold_rel=0.0,
-         n_keypoints=400, fast_threshold=0.02, fast_n=9, downscale=1.2, n_scales=8, harris_k=0.04, working_size=256),
-    # non-defaults everywhere, a colour sklearn sample
-    dict(image="china", method="eps", k=0.04, eps=1e-4, sigma=2.0, min_distance=7, threshold_rel=0.02,
-         n_keypoints=150, fast_threshold=0.05, fast_n=12, downscale=1.5, n_scales=4, harris_k=0.06, working_size=300),
-]
 
 
-@pytest.fixture(scope="module")
-def recipe_results(tmp_path_factory):
-    """Run both recipes in one fresh interpreter (each in its own namespace), outside the project."""
-    from core.recipes.keypoints import script
-    from tests.recipes import run_recipes
-
-    out, _ = run_recipes({f"recipe{k}": script(values) for k, values in enumerate(RECIPE_VALUES)},
-                         tmp_path_factory.mktemp("kp_recipe"))
-    return [out[f"recipe{k}"]["result"] for k in range(len(RECIPE_VALUES))]
+def test_bad_orb_parameters_use_the_one_message_form():
+    with pytest.raises(ValueError, match=r"^The 'fast_threshold' parameter must be a finite float in the range "
+                                         r"\(0, 1\); got 1\.5\.$"):
+        orb_features(textured(), fast_threshold=1.5)
+    with pytest.raises(ValueError, match=r"^The 'downscale' parameter must be a finite float in the range \(1, 4\]"):
+        orb_features(textured(), downscale=1)
 
 
-@pytest.mark.parametrize("index", [0, 1], ids=["tutorial", "custom"])
-def test_recipe_reproduces_core_exactly(index, recipe_results):
+# --------------------------------------------------------------------------- schema, drawing, batch outputs
+def test_schema_defaults_are_the_tutorial_and_parse_checks_ranges():
+    from core.keypoints import SCHEMA, TUTORIAL
+
+    defaults = SCHEMA.defaults()
+    assert {k: defaults[k] for k in TUTORIAL} == TUTORIAL
+    assert all(f.help for f in SCHEMA.fields.values())
+    assert SCHEMA.parse_link("keypoints?sigma=2.5&method=eps")["sigma"] == 2.5
+    with pytest.raises(ValueError, match=r"The 'n_keypoints' parameter must be an int in the range \[10, 3000\]"):
+        SCHEMA.parse({"n_keypoints": "5"})
+
+
+def test_params_dataclasses_read_page_values():
+    from core.keypoints import SCHEMA, HarrisParams, ORBParams
+
+    values = SCHEMA.parse({"sigma": "2", "fast_n": "12"})
+    assert HarrisParams.from_values(values).sigma == 2.0
+    assert HarrisParams.from_values(values).response_kwargs() == {"method": "k", "k": 0.05, "eps": 1e-6, "sigma": 2.0}
+    assert ORBParams.from_values(values).kwargs()["fast_n"] == 12
+    assert ORBParams.from_values({"n_keypoints": 800}) == ORBParams(n_keypoints=800)  # others: skimage's defaults
+
+
+def test_drawings_mark_the_corners_and_keypoints():
+    from core.keypoints import CORNER_COLOUR, draw_corners, draw_keypoints, response_image
+
+    image = white_square(96, 30, 66)
+    corners = harris_corners(image, min_distance=3, threshold_rel=0.1)
+    overlay = draw_corners(image, corners, radius=4)
+    assert overlay.shape == (96, 96, 3) and overlay.dtype == np.uint8
+    r, c = corners[0]
+    assert tuple(overlay[r, c + 4]) == CORNER_COLOUR and tuple(overlay[r, c]) != CORNER_COLOUR
+    feats = orb_features(textured(), n_keypoints=50, fast_threshold=0.02)
+    drawn = draw_keypoints(textured(), feats)
+    assert drawn.shape == (128, 128, 3)
+    assert np.any(drawn[..., 0] != drawn[..., 1])  # coloured glyphs on a gray image
+    heat = response_image(np.array([[-1.0, 0.0, 1.0]]))
+    assert heat[0, 1].tolist() == [255, 255, 255] and heat[0, 2, 0] > heat[0, 2, 2] and heat[0, 0, 2] > heat[0, 0, 0]
+
+
+def test_batch_outputs_are_what_the_stages_give():
+    from core.keypoints import SCHEMA, batch_outputs, features_table
+
+    image = textured(160, seed=4)
+    values = SCHEMA.parse({"min_distance": "3", "threshold_rel": "0.05", "n_keypoints": "60"})
+    out = batch_outputs(image, values)
+    corners = harris_corners(image, min_distance=3, threshold_rel=0.05)
+    response = harris_response(image)
+    table = features_table(corners, response, orb_features(image, n_keypoints=60, fast_threshold=0.02))
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(out["keypoints"], table)
+    assert out["summary"]["corners"] == len(corners) and out["summary"]["orb_keypoints"] == 60
+    assert out["corners"].shape == out["orb"].shape == out["response"].shape == (160, 160, 3)
+    flat = batch_outputs(np.full((100, 100), 0.5), values)
+    assert flat["summary"]["orb_keypoints"] == 0 and "No ORB keypoints" in flat["summary"]["orb_error"]
+
+
+def test_tutorial_cell_and_exercise_match_the_tutorials_code():
+    """The tutorial's cell, run as written but with corner_peaks' defaults of its time, gives 31 corners."""
+    from skimage import data, feature
+
+    from core.keypoints import SCHEMA, TUTORIAL, batch_outputs
+
+    camera = data.camera()
+    out = batch_outputs(camera, SCHEMA.parse({}))
+    coords = feature.corner_peaks(feature.corner_harris(camera), min_distance=10, threshold_rel=0.1)
+    orb = feature.ORB(n_keypoints=400, fast_threshold=0.02)
+    orb.detect_and_extract(camera)
+    table = out["keypoints"]
+    harris = table[table.detector == "harris"]
+    assert len(harris) == len(coords) == 31
+    assert sorted(map(tuple, harris[["row", "col"]].to_numpy().astype(int))) == sorted(map(tuple, coords))
+    np.testing.assert_array_equal(table[table.detector == "orb"][["row", "col"]].to_numpy(), orb.keypoints)
+    assert TUTORIAL["image"] == "camera"
+
+
+def test_script_reproduces_the_stages_exactly(tmp_path):
     import pandas as pd
 
     from core.images import fit_working_size, load_sample
-    from core.keypoints import features_table
-    from core.recipes.keypoints import harris_params, orb_params
+    from core.keypoints import SCHEMA, batch_outputs
+    from tests.scripts import run_script
 
-    values = RECIPE_VALUES[index]
-    got = recipe_results[index]
-    image = fit_working_size(load_sample(values["image"]), values["working_size"])
-    response = harris_response(image, **{k: v for k, v in harris_params(values).items()
-                                         if k in ("method", "k", "eps", "sigma")})
-    corners = harris_corners(image, response=response, **harris_params(values))
-    expected = features_table(corners, response, orb_features(image, **orb_params(values)))
-    assert len(got) == len(expected) > 0
-    # same libraries, same inputs, same order: identical tables
-    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_exact=True)
-
-
-def test_recipe_needs_every_page_parameter():
-    from core.recipes.keypoints import REQUIRED, script
-
-    values = dict(RECIPE_VALUES[0])
-    for name in REQUIRED:
-        partial = {k: v for k, v in values.items() if k != name}
-        with pytest.raises(KeyError, match=name):
-            script(partial)
-    code = script(values)
-    assert "n_keypoints=400" in code and "fast_threshold=0.02" in code and "import core" not in code
+    values = SCHEMA.parse({"image": "chelsea", "method": "eps", "eps": "1e-4", "sigma": "2", "min_distance": "7",
+                           "threshold_rel": "0.02", "n_keypoints": "150", "fast_threshold": "0.05",
+                           "fast_n": "12", "downscale": "1.5", "n_scales": "4", "harris_k": "0.06"})
+    shape = load_sample("chelsea").shape
+    ns = run_script("keypoints", values, tmp_path, image="chelsea", shape=shape, working_size=200)
+    image = fit_working_size(load_sample("chelsea"), 200)
+    expected = batch_outputs(image, values)["keypoints"]
+    got = ns["result"]
+    # the stated agreement: the same corners and keypoints; float columns equal to rounding (rgb2gray of uint8
+    # vs of floats in [0, 1])
+    pd.testing.assert_frame_equal(got[["detector", "row", "col", "scale"]], expected[["detector", "row", "col", "scale"]],
+                                  check_exact=True)
+    pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-9, atol=1e-12)
+    assert (tmp_path / "harris_corners.png").exists() and "ORB keypoints" in ns["__stdout__"]
