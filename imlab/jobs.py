@@ -71,20 +71,27 @@ def _tiled(seg, image, tile, overlap, probabilities):
     return tiled(seg, image, tile=tile, overlap=overlap, return_proba=probabilities)
 
 
+def _is_hex(colour) -> bool:
+    return isinstance(colour, str) and len(colour) == 7 and colour[0] == "#" and all(
+        ch in "0123456789abcdefABCDEF" for ch in colour[1:])
+
+
 def _hex(colour: str) -> tuple[int, int, int]:
     return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
 
 
 def segment_outputs(seg, image: np.ndarray, *, tile: int = 1024, overlap: int | None = None,
                     probabilities: bool = False) -> dict:
-    """What ``segment`` writes for one image: ``labels`` (classes 1…K), ``overlay`` (class colours
-    at the page's default opacity over the image), optionally ``probabilities`` (H, W, K float32),
+    """What ``segment`` writes for one image: ``labels`` (classes 1…K), ``overlay`` (the model's class
+    colours, else the page's palette, at the page's default opacity over the image), optionally ``probabilities`` (H, W, K float32),
     and the summary (classes and each class's share of the pixels, %)."""
     labels, proba = _tiled(seg, image, tile, overlap, probabilities)
     k = int(seg.n_classes)
+    colours = [c for c in getattr(seg, "class_colors", None) or [] if _is_hex(c)]
+    colours = colours if len(colours) >= k else CLASS_COLOURS
     palette = np.zeros((k + 1, 3), np.float32)
     for c in range(1, k + 1):
-        palette[c] = _hex(CLASS_COLOURS[(c - 1) % len(CLASS_COLOURS)])
+        palette[c] = _hex(colours[(c - 1) % len(colours)])
     rgb = to_rgb(image)
     overlay = np.empty_like(rgb)
     for y in range(0, rgb.shape[0], 512):  # in bands: no full-size float copy of the image

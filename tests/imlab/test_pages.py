@@ -1,0 +1,83 @@
+"""`run` with a link of every per-image page: the files equal what core gives for the link's values.
+
+A page whose module has no ``SCHEMA`` / ``batch_outputs`` yet is skipped with that reason (the
+CLI says the same); pages whose work is not per image must say why.
+"""
+
+import csv
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.images import read_image
+from imlab.cli import main
+from imlab.registry import PAGES, SEGMENT, BatchUnavailable, load_module, technique
+from imlab.writers import encode
+from tests.imlab.conftest import files_of, save, scene
+
+#: A link per page, with non-default values where the page has obvious ones.
+LINKS = {
+    "superpixels": "http://localhost:8501/superpixels?n_segments=60&compactness=10&merge=kmeans&k=3&channels=L,a,b",
+    "colour_clustering": "colour_clustering?k=3",
+}
+
+
+def _technique_or_skip(page):
+    try:
+        return technique(page)
+    except BatchUnavailable as err:
+        if "yet" in str(err):
+            pytest.skip(str(err))
+        raise
+
+
+PER_IMAGE = [p for p, m in PAGES.items() if m != SEGMENT and p != "panorama"]
+
+
+@pytest.mark.parametrize("page", PER_IMAGE)
+def test_run_equals_core_for_the_link(page, tmp_path):
+    try:
+        tech = _technique_or_skip(page)
+    except BatchUnavailable as err:  # not per image: it says why, clearly
+        assert "cannot run in batch" in str(err)
+        pytest.skip(str(err))
+    link = LINKS.get(page, page)
+    folder = tmp_path / "in"
+    paths = [save(folder / "a.png", scene(5, (64, 80))), save(folder / "b.png", scene(6, (56, 72)))]
+    out = tmp_path / "out"
+    assert main(["run", link, str(folder), "--out", str(out), "--quiet"]) == 0
+    values = tech.schema.parse_link(link)
+    got = files_of(out)
+    with open(out / "summary.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for path, row in zip(paths, rows):
+        assert row["status"] == "ok", row["message"]
+        files, summary = encode(load_module(tech.module).batch_outputs(read_image(path.read_bytes()), values))
+        assert files, f"{page}: batch_outputs gave no files"
+        for name, data in files.items():
+            assert got[f"{path.stem}/{name}"] == data, f"{page}: {name} differs from core"
+        assert {k: row[k] for k in summary} == {k: str(v) for k, v in summary.items()}
+
+
+def test_superpixels_link_values_reach_core(tmp_path):
+    tech = _technique_or_skip("superpixels")
+    sp = load_module(tech.module)
+    path = save(tmp_path / "in" / "a.png", scene(7, (64, 80)))
+    out = tmp_path / "out"
+    assert main(["run", LINKS["superpixels"], str(path), "--out", str(out), "--quiet"]) == 0
+    rgb = read_image(path.read_bytes())
+    segments = sp.segment(rgb, "slic", n_segments=60, compactness=10.0, sigma=0.0, slic_zero=False)
+    np.testing.assert_array_equal(np.asarray(Image.open(out / "a" / "superpixels.png")), segments)
+    regions = sp.merge(rgb, segments, how="kmeans", k=3, channels=("L", "a", "b"), threshold=29.0)
+    np.testing.assert_array_equal(np.asarray(Image.open(out / "a" / "regions.png")), regions)
+
+
+def test_pages_without_per_image_work_say_why(capsys):
+    assert main(["pages"]) == 0
+    listed = capsys.readouterr().out
+    for page in PAGES:
+        assert page in listed
+    digits = load_module("core.digits")
+    if hasattr(digits, "BATCH"):
+        assert digits.BATCH is None and digits.BATCH_REASON in listed
