@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.images import ImageError, fit_working_size, read_image, to_rgb
+from core.images import ImageError, read_image, to_rgb
 from imlab.writers import encode
 
 __all__ = ["CLASS_COLOURS", "Task", "compute", "segment_outputs"]
@@ -111,10 +111,8 @@ def segment_outputs(seg, image: np.ndarray, *, tile: int = 1024, overlap: int | 
 
 
 def _decode(data: bytes, working_size: int | None) -> np.ndarray:
-    image = read_image(data)
-    if working_size:
-        image = fit_working_size(image, working_size)
-    return image
+    """The app's decoder; with a working size, fitted while decoding (JPEGs at a reduced scale)."""
+    return read_image(data, max_side=working_size or None)
 
 
 def _message(err: BaseException) -> str:
