@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.clustering import _dense_labels, _kmeans_on_features, _spread, color_features, parse_channels
+from core._validation import check_choice, check_float, check_int, constraint_error
+from core.clustering import color_features, parse_channels
 from core.images import to_rgb
 
 __all__ = [
     "METHODS",
+    "METHOD_NAMES",
+    "merge",
     "merge_kmeans",
     "merge_rag",
     "segment",
@@ -41,20 +44,6 @@ METHOD_NAMES = {
     "quickshift": "Quickshift",
     "watershed": "Compact watershed",
 }
-
-
-def _number(name, value, *, low=None, high=None, integer=False, strict_low=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number; got {value!r}.")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite; got {value!r}.")
-    if integer and int(value) != value:
-        raise ValueError(f"{name} must be a whole number; got {value!r}.")
-    if low is not None and (value <= low if strict_low else value < low):
-        raise ValueError(f"{name} must be {'>' if strict_low else '≥'} {low}; got {value!r}.")
-    if high is not None and value > high:
-        raise ValueError(f"{name} must be ≤ {high}; got {value!r}. Lower it.")
-    return int(value) if integer else float(value)
 
 
 def segment(image: np.ndarray, method: str = "slic", **params) -> np.ndarray:
@@ -97,62 +86,60 @@ def segment(image: np.ndarray, method: str = "slic", **params) -> np.ndarray:
     """
     from skimage import segmentation
 
-    method = str(method).lower()
-    if method not in METHODS:
-        raise ValueError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
-    unknown = set(params) - set(METHODS[method])
+    method = check_choice("method", str(method).lower(), list(METHODS))
+    unknown = sorted(set(params) - set(METHODS[method]))
     if unknown:
-        raise ValueError(
-            f"Unknown parameter(s) {', '.join(sorted(unknown))} for {method}; "
-            f"it takes {', '.join(METHODS[method])}."
-        )
+        raise ValueError(f"{', '.join(map(repr, unknown))}: not a parameter of {method}; it takes "
+                         f"{', '.join(METHODS[method])}.")
     p = {**METHODS[method], **params}
     image = np.asarray(image)
     if image.ndim not in (2, 3) or min(image.shape[:2]) < 2:
-        raise ValueError(f"Expected a gray (H, W) or colour (H, W, 3) image; got shape {image.shape}.")
+        raise ValueError(f"Expected a gray (H, W) or colour (H, W, 3) image; got shape {image.shape}. "
+                         "Pass one 2-D image (gray or RGB) at least 2×2 pixels.")
     rgb = to_rgb(image)
     n_pixels = rgb.shape[0] * rgb.shape[1]
     if method == "slic":
-        n_segments = _number("n_segments", p["n_segments"], low=1, integer=True)
-        if n_segments > n_pixels:
-            raise ValueError(
-                f"n_segments must be ≤ the number of pixels ({n_pixels}); got {n_segments}. Lower it."
-            )
         labels = segmentation.slic(
             rgb,
-            n_segments=n_segments,
-            compactness=_number("compactness", p["compactness"], low=0, strict_low=True),
-            sigma=_number("sigma", p["sigma"], low=0),
+            n_segments=check_int("n_segments", p["n_segments"], 1, n_pixels),
+            compactness=check_float("compactness", p["compactness"], 0, lo_open=True),
+            sigma=check_float("sigma", p["sigma"], 0),
             slic_zero=bool(p["slic_zero"]),
             start_label=1,
         )
     elif method == "felzenszwalb":
         labels = segmentation.felzenszwalb(
             rgb,
-            scale=_number("scale", p["scale"], low=0, strict_low=True),
-            sigma=_number("sigma", p["sigma"], low=0),
-            min_size=_number("min_size", p["min_size"], low=0, integer=True),
+            scale=check_float("scale", p["scale"], 0, lo_open=True),
+            sigma=check_float("sigma", p["sigma"], 0),
+            min_size=check_int("min_size", p["min_size"], 0),
         )
     elif method == "quickshift":
         labels = segmentation.quickshift(
             rgb,
-            kernel_size=_number("kernel_size", p["kernel_size"], low=0, strict_low=True),
-            max_dist=_number("max_dist", p["max_dist"], low=0),
-            ratio=_number("ratio", p["ratio"], low=0, high=1),
+            kernel_size=check_float("kernel_size", p["kernel_size"], 0, lo_open=True),
+            max_dist=check_float("max_dist", p["max_dist"], 0),
+            ratio=check_float("ratio", p["ratio"], 0, 1),
         )
     else:
         from skimage.color import rgb2gray
         from skimage.filters import sobel
 
-        markers = _number("markers", p["markers"], low=1, integer=True)
-        if markers > n_pixels:
-            raise ValueError(f"markers must be ≤ the number of pixels ({n_pixels}); got {markers}. Lower it.")
         labels = segmentation.watershed(
             sobel(rgb2gray(rgb)),
-            markers=markers,
-            compactness=_number("compactness", p["compactness"], low=0),
+            markers=check_int("markers", p["markers"], 1, n_pixels),
+            compactness=check_float("compactness", p["compactness"], 0),
         )
     return np.asarray(labels).astype(np.int64, copy=False)
+
+
+def _dense(labels: np.ndarray) -> tuple[np.ndarray, int, np.ndarray | None]:
+    """Labels as flat ids ``0 … n-1`` for bincount: (ids, n, the unique values or None when ids = labels)."""
+    flat = np.asarray(labels).astype(np.int64, copy=False).ravel()
+    if flat.size and flat.min() >= 0 and flat.max() <= max(4 * flat.size, 1 << 16):
+        return flat.astype(np.intp, copy=False), int(flat.max()) + 1, None
+    uniq, inverse = np.unique(flat, return_inverse=True)
+    return inverse.ravel().astype(np.intp), uniq.size, uniq
 
 
 def segment_count(labels: np.ndarray) -> int:
@@ -160,7 +147,7 @@ def segment_count(labels: np.ndarray) -> int:
     labels = np.asarray(labels)
     if labels.size == 0:
         return 0
-    ids, n, uniq = _dense_labels(labels.astype(np.int64, copy=False))
+    ids, n, uniq = _dense(labels)
     if uniq is not None:
         return int(uniq.size)
     return int(np.count_nonzero(np.bincount(ids, minlength=n)))
@@ -201,7 +188,7 @@ def superpixel_means(image: np.ndarray, segments: np.ndarray):
         Pixels per present superpixel.
     """
     rgb, segments = _rgb_and_segments(image, segments)
-    ids, n, _ = _dense_labels(segments.astype(np.int64, copy=False))
+    ids, n, _ = _dense(segments)
     counts = np.bincount(ids, minlength=n)
     present = np.flatnonzero(counts)
     flat = rgb.reshape(-1, 3)
@@ -258,29 +245,29 @@ def merge_kmeans(
     """
     names = parse_channels(channels, color_space)
     ids, present, means, counts = superpixel_means(image, segments)
-    if isinstance(n_clusters, bool) or not isinstance(n_clusters, (int, np.integer)) or n_clusters < 1:
-        raise ValueError(f"n_clusters must be a whole number ≥ 1; got {n_clusters!r}.")
+    n_clusters = check_int("n_clusters", n_clusters, 1)
     if n_clusters > present.size:
-        raise ValueError(
-            f"k = {n_clusters} is larger than the number of superpixels ({present.size}); "
-            "lower k or ask for more superpixels."
-        )
+        raise constraint_error("k", f"at most the number of superpixels ({present.size}): lower k or ask for "
+                               "more superpixels", n_clusters)
     feats = color_features(means[:, None, :], names, color_space)
-    if str(color_space).lower() == "lab" and n_clusters > 1 and _spread(feats) < 0.5:
+    if str(color_space).lower() == "lab" and n_clusters > 1 and float(np.ptp(feats, axis=0).max()) < 0.5:
         hint = " (a gray image has a = b = 0 everywhere)" if "L" not in names else ""
         raise ValueError(
             f"The superpixels' mean colours do not vary in the chosen Lab channels ({', '.join(names)}){hint}: "
             "there is nothing to cluster. Add L to the channels, or choose a colour image."
         )
-    seg_labels, _, _ = _kmeans_on_features(
-        feats,
-        int(n_clusters),
-        random_state=random_state,
-        max_samples=None,
-        n_init=n_init,
-        sample_weight=counts.astype(np.float64),
-        what="superpixel colours",
-    )
+    distinct = np.unique(feats, axis=0).shape[0]
+    if distinct < n_clusters:
+        raise constraint_error("k", f"at most the number of distinct superpixel colours ({distinct}): the image has "
+                               f"only {distinct} distinct superpixel colours in the chosen channels; lower k",
+                               n_clusters)
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+
+    # One OpenMP thread: a few hundred samples; spinning threads on a busy 2-core server are far slower.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        km = KMeans(n_clusters=n_clusters, n_init=n_init, random_state=random_state)
+        seg_labels = km.fit(feats, sample_weight=counts.astype(np.float64)).labels_.astype(np.int64)
     lut = np.zeros(int(ids.max()) + 1 if ids.size else 0, dtype=np.int64)
     lut[present] = seg_labels
     return lut[ids].reshape(np.asarray(segments).shape)
@@ -336,9 +323,9 @@ def merge_rag(image: np.ndarray, segments: np.ndarray, threshold: float) -> np.n
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    threshold = _number("threshold", threshold, low=0)
+    threshold = check_float("threshold", threshold, 0)
     rgb, segments = _rgb_and_segments(image, segments)
-    ids, n, _ = _dense_labels(segments.astype(np.int64, copy=False))
+    ids, n, _ = _dense(segments)
     counts = np.bincount(ids, minlength=n).astype(np.float64)
     flat = rgb.reshape(-1, 3).astype(np.float64)
     sums = np.stack([np.bincount(ids, weights=flat[:, c], minlength=n) for c in range(3)], axis=1)
@@ -359,3 +346,29 @@ def merge_rag(image: np.ndarray, segments: np.ndarray, threshold: float) -> np.n
     remap = np.zeros(comp.max() + 1, dtype=np.int64)
     remap[comp[present][np.sort(first)]] = np.arange(first.size)
     return remap[comp[ids]].reshape(segments.shape)
+
+
+def merge(image: np.ndarray, segments: np.ndarray, how: str = "kmeans", *, k: int = 5, channels="ab",
+          threshold: float = 29.0) -> np.ndarray:
+    """The second stage: join superpixels with :func:`merge_kmeans`, :func:`merge_rag` or not at all.
+
+    Parameters
+    ----------
+    image : ndarray, shape ``(H, W, 3)`` or ``(H, W)``, any dtype
+    segments : ndarray of int, shape ``(H, W)``
+        Superpixel labels.
+    how : {"kmeans", "rag", "none"}
+    k, channels : see :func:`merge_kmeans` (``"kmeans"`` only).
+    threshold : see :func:`merge_rag` (``"rag"`` only).
+
+    Returns
+    -------
+    labels : ndarray of int64, shape ``(H, W)``
+        The merged regions (the superpixels themselves for ``"none"``).
+    """
+    how = check_choice("merge", how, ["none", "kmeans", "rag"])
+    if how == "kmeans":
+        return merge_kmeans(image, segments, k, channels=channels)
+    if how == "rag":
+        return merge_rag(image, segments, threshold)
+    return np.asarray(segments).astype(np.int64, copy=False)

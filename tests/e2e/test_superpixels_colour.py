@@ -21,7 +21,7 @@ def test_superpixels_second_stage_slider_answers_without_recomputing(page, serve
     page.goto(f"{server_url}/superpixels")
     wait_for_app(page, timeout=120_000)
     no_exception_in_page(page)
-    assert _metric(page, "Regions after merging") == "5"
+    assert _metric(page, "Clusters after merging") == "5"
     compute = _metric(page, "Compute time")
     thumb = _slider(page, "Clusters k")
     thumb.focus()
@@ -29,14 +29,14 @@ def test_superpixels_second_stage_slider_answers_without_recomputing(page, serve
     thumb.press("ArrowRight")  # k 5 → 6
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
-              .some(m => m.innerText.includes('Regions after merging') && m.innerText.trim().endsWith('6'))""",
+              .some(m => m.innerText.includes('Clusters after merging') && m.innerText.trim().endsWith('6'))""",
         timeout=60_000,
     )
     elapsed = time.perf_counter() - start
     wait_for_app(page)
     print(f"\nsecond-stage slider (k 5→6) answered in {elapsed * 1000:.0f} ms end to end (includes the slider's "
           "debounce; machine shared and loaded)")
-    assert _metric(page, "Regions after merging") == "6"
+    assert _metric(page, "Clusters after merging") == "6"
     assert _metric(page, "Compute time") == compute  # the superpixels came from the cache
     no_exception_in_page(page)
 
