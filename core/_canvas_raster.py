@@ -13,7 +13,7 @@ import numpy as np
 from core._canvas_base import FILLED, POLYLINE_BUTT, POLYLINE_ROUND, Primitive
 
 #: Most pixel-distance evaluations one :func:`rasterize_primitives` call may do (≈ 1–2 s).
-MAX_WORK = 300_000_000
+MAX_WORK = 100_000_000
 _TOO_BIG = ("The strokes are too large to draw ({:.0e} pixel tests, at most {:.0e}); use a thinner brush "
             "or fewer strokes.")
 
@@ -43,6 +43,16 @@ def _simplify(pts: np.ndarray, tolerance: float) -> np.ndarray:
             keep[i + 1 + k] = True
             stack += [(i, i + 1 + k), (i + 1 + k, j)]
     return pts[keep]
+
+
+def _estimate(pts, radius, shape) -> int:
+    """Pixel tests of a polyline's segments: the sum of their (clipped) bounding boxes."""
+    if len(pts) < 2:
+        return int((2 * radius + 2) ** 2)
+    lo = np.clip(np.minimum(pts[:-1], pts[1:]) - radius - 1, 0, None)
+    hi = np.minimum(np.maximum(pts[:-1], pts[1:]) + radius + 1, [shape[1], shape[0]])
+    size = np.clip(hi - lo, 0, None)
+    return int((size[:, 0] * size[:, 1]).sum())
 
 
 def _paint_segments(out, pts, radius, code, *, cap="round", chunk=16, work=None):
@@ -134,13 +144,19 @@ def rasterize_primitives(primitives: Iterable[Primitive], shape) -> np.ndarray:
     if len(shape) < 2 or int(shape[0]) < 1 or int(shape[1]) < 1 or int(shape[0]) * int(shape[1]) > 2**31:
         raise ValueError(f"shape must be (H, W) with H, W ≥ 1; got {tuple(shape)!r}.")
     out = np.zeros((int(shape[0]), int(shape[1])), dtype=np.int32)
-    work = [0]
-    for prim in primitives:
+    work, jobs = [0], []
+    for prim in primitives:  # first estimate the work of every mark: refuse before painting anything
         pts = np.asarray(prim.points, dtype=float).reshape(-1, 2)
         if not len(pts):
             continue
         width = float(prim.width) if np.isfinite(prim.width) else 0.0
         radius = min(max(width, 0.0), 2.0 * max(out.shape)) / 2  # wider than the image: same pixels
+        jobs.append((prim, pts, radius))
+        work[0] += _estimate(pts, radius, out.shape)
+        if work[0] > MAX_WORK:
+            raise ValueError(_TOO_BIG.format(work[0], MAX_WORK))
+    work = [0]
+    for prim, pts, radius in jobs:
         if prim.kind == FILLED and len(pts) >= 3:
             _paint_polygon(out, pts, prim.code)
         if radius > 0:
