@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from ui.images import upload_note
 from ui.memory import tune_allocator
 from ui.registry import PAGES
 
 tune_allocator()  # big arrays go back to the OS when freed: the server's memory stays bounded
 
-st.set_page_config(page_title="Image ML Lab", page_icon="🔬", layout="wide")
+st.set_page_config(page_title="Image ML Lab", page_icon=":material/biotech:", layout="wide")
 
 sections: dict[str, list] = {"": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)]}
 for info in PAGES:
@@ -21,4 +22,7 @@ with st.sidebar:
         "**Image ML Lab** — the scikit-image tutorial *Image processing and machine learning*, live. "
         "Every page's settings travel in its link."
     )
+info = next((p for p in PAGES if p.path.split("/")[-1][:-3] == page.url_path), None)
+if info is not None and info.uses:
+    upload_note(info.uses)  # an upload is the image of every page; say what this one uses instead
 page.run()

@@ -4,6 +4,16 @@ Expensive results are cached with Streamlit's caches, keyed on the full bytes
 digest of every numpy array argument (Streamlit's own hash samples large
 arrays, so two different images could collide) plus the other arguments, and
 bounded in size and age.
+
+Shared work is done once:
+
+- keys hold nothing session-specific: arrays by content digest, samples by name, parameters by value
+  (``tests/app/test_shell.py`` checks that two sessions share one entry);
+- concurrent identical requests do not compute in parallel: Streamlit 1.67 takes a per-key compute lock
+  (``streamlit/runtime/caching/cache_utils.py``: ``_handle_cache_miss`` holds ``compute_value_lock(value_key)``
+  and re-reads the cache under it), so the second session waits for the first one's result (a test checks it);
+- the bytes are bounded by the memory budget of :mod:`ui.memory`: all ``st.cache_data`` entries together by
+  ``server.maxCacheDataSize`` (``.streamlit/config.toml``), one function by ``CACHE_DATA_PER_FUNCTION_MB``.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ import numpy as np
 import streamlit as st
 
 from core.images import image_digest
+from ui.memory import CACHE_DATA_PER_FUNCTION_MB
 
 __all__ = ["cache_data", "cache_resource", "HASH_FUNCS"]
 
@@ -21,7 +32,8 @@ __all__ = ["cache_data", "cache_resource", "HASH_FUNCS"]
 HASH_FUNCS = {np.ndarray: image_digest}
 
 
-def cache_data(func=None, *, max_entries: int = 8, ttl: float = 3600, max_size: str | int = "256MB", **kwargs):
+def cache_data(func=None, *, max_entries: int = 8, ttl: float = 3600,
+               max_size: str | int = f"{CACHE_DATA_PER_FUNCTION_MB}MB", **kwargs):
     """``st.cache_data`` with digest-keyed arrays, bounded in entries, age and bytes (per function)."""
     decorator = st.cache_data(max_entries=max_entries, ttl=ttl, max_size=max_size, hash_funcs=HASH_FUNCS, **kwargs)
     return decorator(func) if func is not None else decorator

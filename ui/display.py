@@ -35,7 +35,7 @@ def _as_uint8(array: np.ndarray) -> np.ndarray:
     return ((array.astype(np.float64) - lo) * (255.0 / max(hi - lo, 1)) + 0.5).astype(np.uint8)
 
 
-@cache_data(max_entries=256, max_size="96MB")
+@cache_data(max_entries=256)
 def encoded(array: np.ndarray, max_side: int = DISPLAY_SIDE) -> bytes:
     """PNG (JPEG quality 90 for photos over 0.5 MP after resizing) bytes of ``array``, downscaled to ``max_side``."""
     pil = Image.fromarray(_as_uint8(array))

@@ -10,16 +10,20 @@ import streamlit as st
 
 from core.images import SAMPLES, ImageError, fit_working_size, image_digest, read_image
 from ui.cache import sample
+from ui.memory import SAMPLE_SIZES_KEPT, UPLOAD_KEEP_SIDE
+from ui.params import escape_md
 
-__all__ = ["ImageInput", "image_input", "sample_at", "WORKING_SIZES"]
+__all__ = ["ImageInput", "current_upload", "image_input", "sample_at", "upload_note", "WORKING_SIZES"]
 
 _UPLOAD = "_upload"  # session key: the last good upload (decoded), shared by every page
 _UPLOAD_ERROR = "_upload_error"
+_UPLOAD_SEEN = "_upload_seen"  # page → id of the upload that page has switched to (once; then the person decides)
 _WORKING_SIZE = "working_size"
 #: Choices for the longest side the pages work at, in pixels.
 WORKING_SIZES = [256, 384, 512, 768, 1024, 1536, 2048]
 #: Uploads are kept in memory at most this large (longest side) — the largest working size.
-_KEEP_SIDE = max(WORKING_SIZES)
+_KEEP_SIDE = UPLOAD_KEEP_SIDE
+assert _KEEP_SIDE == max(WORKING_SIZES)
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class ImageInput:
     original_shape: tuple
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=SAMPLE_SIZES_KEPT)
 def sample_at(name: str, max_side: int) -> tuple[np.ndarray, str]:
     """A bundled sample fitted to ``max_side`` (read-only, shared) and its digest, computed once per process."""
     image = fit_working_size(sample(name), max_side)
@@ -55,20 +59,73 @@ def sample_at(name: str, max_side: int) -> tuple[np.ndarray, str]:
     return image, image_digest(image)
 
 
-def _on_upload(uploader_key: str, image_key: str) -> None:
+def _original_shape(data: bytes, fallback: tuple) -> tuple:
+    """The upload's upright (H, W[, C]) before fitting (from the header; no second decode)."""
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as pil:
+            width, height = pil.size
+            if pil.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+                width, height = height, width
+    except Exception:  # noqa: BLE001 - the decode succeeded; the header read is only for the note
+        return fallback
+    return (height, width) + tuple(fallback[2:])
+
+
+def _on_upload(uploader_key: str, image_key: str, page: str) -> None:
     file = st.session_state.get(uploader_key)
     st.session_state.pop(_UPLOAD_ERROR, None)
     if file is None:
         return
+    data = file.getvalue()
     try:
-        image = read_image(file.getvalue())
+        image = read_image(data, max_side=_KEEP_SIDE)  # decoded straight to the largest working size
     except ImageError as err:
-        st.session_state[_UPLOAD_ERROR] = f"**{file.name}**: {err}"
+        st.session_state[_UPLOAD_ERROR] = f"**{escape_md(file.name)}**: {escape_md(err, 400)}"
         return
-    original_shape = image.shape
-    image = fit_working_size(image, _KEEP_SIDE)
     image.setflags(write=False)
-    st.session_state[_UPLOAD] = {"name": file.name, "image": image, "original_shape": original_shape}
+    previous = st.session_state.get(_UPLOAD)
+    upload_id = (previous["id"] + 1) if previous else 1
+    st.session_state[_UPLOAD] = {"name": file.name, "image": image, "id": upload_id, "page": page,
+                                 "original_shape": _original_shape(data, image.shape)}
+    st.session_state[image_key] = "upload"
+    st.session_state.setdefault(_UPLOAD_SEEN, {})[page] = upload_id
+
+
+def current_upload() -> dict | None:
+    """The session's last good upload: ``{"name", "image" (uint8, ≤ 2048 px), "original_shape", "id", "page"}``."""
+    return st.session_state.get(_UPLOAD)
+
+
+def upload_note(uses: str) -> None:
+    """For pages that do not take the shared image: say so, and what they use, when an upload is waiting.
+
+    ``uses`` is one short sentence ("This page stitches 2–3 photos of its own uploader.").
+    """
+    upload = current_upload()
+    if upload is None:
+        return
+    st.sidebar.caption(f":material/info: {uses} Your upload **{escape_md(upload['name'])}** stays the image of "
+                       "the other pages.")
+
+
+def _adopt_upload(ps, image_key: str) -> None:
+    """Make a new upload the current image of this page, once (then the person's own choice counts).
+
+    A link opened this run (``ps.from_link`` holds ``image``) wins over the upload.
+    """
+    upload = current_upload()
+    if upload is None:
+        return
+    seen = st.session_state.setdefault(_UPLOAD_SEEN, {})
+    if seen.get(ps.page) == upload["id"]:
+        return
+    seen[ps.page] = upload["id"]
+    if "image" in getattr(ps, "from_link", ()):
+        return
     st.session_state[image_key] = "upload"
 
 
@@ -109,6 +166,7 @@ def image_input(ps, *, container=None, label: str = "Image", gray_note: str | No
     uploader_key = f"{ps.page}:uploader"
     with container:
         st.subheader(label)
+        _adopt_upload(ps, image_key)
         upload = st.session_state.get(_UPLOAD)
         if ps.value("image") == "upload" and upload is None:
             st.session_state[image_key] = ps.fields["image"].default
@@ -116,22 +174,27 @@ def image_input(ps, *, container=None, label: str = "Image", gray_note: str | No
 
         def fmt(option: str) -> str:
             if option == "upload":
-                return f"Your upload: {upload['name']}" if upload else "Your upload (choose a file below)"
+                name = upload["name"] if len(upload["name"]) <= 40 else upload["name"][:39] + "…"
+                return f"Your upload: {name}" if upload else "Your upload (choose a file below)"
             return option
 
-        options = list(SAMPLES) + (["upload"] if upload else [])
+        options = (["upload"] if upload else []) + list(SAMPLES)
         choice = st.selectbox(
                 label, options=options, format_func=fmt, key=image_key, label_visibility="collapsed",
                 persist_state="session",
             )
         if choice != "upload":
             st.caption(SAMPLES[choice])
+        else:
+            where = "" if upload.get("page") in (None, ps.page) else " (uploaded on another page)"
+            st.caption(f":material/upload_file: **{escape_md(upload['name'])}**{where} is the image of every page "
+                       "until you pick a sample.")
         st.file_uploader(
             "Upload an image",
             type=["png", "jpg", "jpeg", "tif", "tiff", "bmp", "gif", "webp"],
             key=uploader_key,
             on_change=_on_upload,
-            args=(uploader_key, image_key),
+            args=(uploader_key, image_key, ps.page),
             help="PNG, JPEG, TIFF, BMP, GIF or WebP. It stays in this browser session's memory only.",
         )
         if st.session_state.get(_UPLOAD_ERROR):

@@ -32,3 +32,43 @@ def tune_allocator(mmap_threshold: int = 1 << 20, arena_max: int = 2) -> bool:
     ok &= mallopt(_M_ARENA_MAX, int(arena_max)) == 1
     return bool(ok)
 
+
+
+# --------------------------------------------------------------------------- the memory budget (issue 15)
+# One hosted app serves a class: 30 sessions opening the same link must fit in 1.5 GB of server RSS.
+# The budget, in MiB, and how each part was derived:
+#
+#   SERVER_BUDGET_MB  1536  the target (Streamlit Community Cloud gives 690 MB–2.7 GB).
+#   BASE_MB            400  the interpreter, Streamlit, numpy/scipy/scikit-image/scikit-learn/pandas/plotly and
+#                           every page module imported: 262 MB after the first page in benchmarks/LOAD.md, plus
+#                           the other pages' imports and Streamlit's per-server state.
+#   SAMPLES_MB          60  the bundled samples, loaded once per process and shared read-only (all 20: 22 MB
+#                           measured with core.images.load_sample), plus their fitted copies at smaller working
+#                           sizes (ui.images.sample_at keeps SAMPLE_SIZES_KEPT of them, each ≤ its original).
+#   RESOURCE_MB         96  st.cache_resource objects shared by all sessions (trained SVCs, segmenters, ORB
+#                           extractors): a few MB each, max_entries-bounded per function.
+#   SESSIONS            30  a class.
+#   PER_SESSION_MB      20  what one session holds between reruns: its upload decoded at UPLOAD_KEEP_SIDE
+#                           (≤ 2048×2048×3 = 12 MiB; a 1 MP upload 3 MiB), the canvas state (strokes are capped
+#                           by core.canvas, ≤ 2 MiB of JSON), and small per-session results in session_state
+#                           (≤ 6 MiB). The uploaded file's own bytes stay with Streamlit's uploader too (a phone
+#                           JPEG is 2–8 MiB; the 50 MB upload cap in .streamlit/config.toml is the worst case).
+#   CACHE_DATA_MB      380  what is left for every st.cache_data entry of every page and session together
+#                           (results keyed by image digest and parameters, shared by all sessions; encoded
+#                           images of ui.display): server.maxCacheDataSize in .streamlit/config.toml, which
+#                           Streamlit 1.67 enforces as one LRU byte budget across all functions.
+#
+#   400 + 60 + 96 + 30 × 20 + 380 = 1536.
+SERVER_BUDGET_MB = 1536
+BASE_MB = 400
+SAMPLES_MB = 60
+RESOURCE_MB = 96
+SESSIONS = 30
+PER_SESSION_MB = 20
+CACHE_DATA_MB = SERVER_BUDGET_MB - BASE_MB - SAMPLES_MB - RESOURCE_MB - SESSIONS * PER_SESSION_MB
+#: Uploads are kept decoded at most this large (longest side, px): the largest working size.
+UPLOAD_KEEP_SIDE = 2048
+#: Fitted sample copies kept (ui.images.sample_at): each working size of the few samples in use.
+SAMPLE_SIZES_KEPT = 24
+#: The most bytes one st.cache_data function may hold (a fifth of the shared budget), so one page cannot evict all.
+CACHE_DATA_PER_FUNCTION_MB = CACHE_DATA_MB // 5

@@ -20,17 +20,35 @@ from core.schema import Bool, Choice, Field, Float, Int, LogFloat, Multi, Schema
 _PUBLISHED = "_params_published"  # page → the query dict this app last wrote
 _NOTICES = "_params_notices"  # page → notices to show once
 
-__all__ = ["Bool", "Choice", "Float", "Int", "LogFloat", "Multi", "ParamSet", "Text", "escape_md"]
+__all__ = ["Bool", "Choice", "Float", "Int", "LogFloat", "Multi", "ParamSet", "Text", "escape_code", "escape_md"]
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+#: A link's settings read at most (a page has ~20; a hostile link may carry thousands).
+MAX_LINK_SETTINGS = 64
+#: Link notices shown at most, then "… and N more".
+MAX_NOTICES = 8
+
+
+def _clean(text: Any, limit: int) -> str:
+    text = str(text)
+    text = "".join(ch if ch.isprintable() else " " for ch in text[: limit + 1])  # newlines, bidi controls…
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
 
 
 def escape_md(text: Any, limit: int = 60) -> str:
-    """Text from a URL, an upload or a file, safe to put inside Markdown (escaped, truncated)."""
-    text = str(text)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+    """Text from a URL, an upload or a file, safe to put inside Markdown (escaped, truncated to ``limit``).
+
+    Every character Markdown (and Streamlit's ``:colour[…]`` / ``:material/…:`` directives) could act on is
+    backslash-escaped; control and other non-printable characters become spaces.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", _clean(text, limit))
+
+
+def escape_code(text: Any, limit: int = 60) -> str:
+    """Text to show inside single backticks (inline code, where backslash escapes are shown literally)."""
+    return _clean(text, limit).replace("`", "ʼ")
 
 
 
@@ -57,6 +75,8 @@ class ParamSet:
         self.page = self.schema.page
         self.fields: dict[str, Field] = self.schema.fields
         self._restored = False
+        #: names whose values came from a link opened this run (so e.g. a link's ``image`` wins over an upload)
+        self.from_link: set[str] = set()
 
     # ---------------------------------------------------------------- keys & state
     def key(self, name: str) -> str:
@@ -79,16 +99,21 @@ class ParamSet:
         from_link = bool(query) and query != published.get(self.page)
         notices: list[str] = []
         if from_link:
-            for raw_name, raw in query.items():
+            for raw_name, raw in list(query.items())[:MAX_LINK_SETTINGS]:
                 f = self.fields.get(raw_name)
                 if f is None:
-                    notices.append(f"{escape_md(raw_name, 40)} is not a setting of this page (ignored).")
+                    notices.append(f"`{escape_code(raw_name, 40)}` is not a setting of this page (ignored).")
                     continue
                 try:
                     state[self.key(raw_name)] = f.coerce(raw)
-                except ValueError as err:
+                    self.from_link.add(raw_name)
+                except (ValueError, TypeError, OverflowError) as err:
                     state[self.key(raw_name)] = f.default
                     notices.append(f"{escape_md(err, 200)} Using the default, {escape_md(f.encode(f.default))}.")
+            if len(query) > MAX_LINK_SETTINGS:
+                notices.append(f"The link holds {len(query):,} settings; only the first {MAX_LINK_SETTINGS} were read.")
+            if len(notices) > MAX_NOTICES:
+                notices[MAX_NOTICES:] = [f"… and {len(notices) - MAX_NOTICES} more."]
             published[self.page] = query
         for name, f in self.fields.items():
             k = self.key(name)
