@@ -1,10 +1,13 @@
 """Known answers for core.thresholding on small synthetic images."""
 
+import re
+
 import numpy as np
 import pytest
 from skimage import filters
 
 from core import thresholding as T
+from tests.scripts import run_script
 
 
 def two_levels(low=40, high=200, shape=(40, 50)):
@@ -70,7 +73,8 @@ def test_uniform_image_says_threshold_is_undefined():
 
 
 def test_unknown_method_lists_choices():
-    with pytest.raises(ValueError, match="otsu, li"):
+    with pytest.raises(ValueError, match=re.escape("The 'method' parameter must be one of {'otsu', 'li', 'yen', "
+                                                   "'triangle', 'isodata', 'mean', 'minimum'}; got 'magic'.")):
         T.auto_threshold(two_levels(), "magic")
 
 
@@ -110,7 +114,8 @@ def test_multi_otsu_three_levels():
 def test_multi_otsu_too_few_levels_and_bad_classes():
     with pytest.raises(ValueError, match="only 2 distinct gray levels.*lower classes"):
         T.multi_otsu(two_levels(), 3)
-    with pytest.raises(ValueError, match="from 2 to 5"):
+    with pytest.raises(ValueError, match=re.escape("The 'classes' parameter must be an int in the range [2, 5]; "
+                                                   "got 6.")):
         T.multi_otsu(noisy_gray(), 6)
 
 
@@ -136,34 +141,6 @@ def test_histogram_table():
     assert table.loc[table["intensity"] == 200, "count"].item() == 400
 
 
-# --------------------------------------------------------------------------- "Reproduce in Python"
-@pytest.mark.parametrize(
-    "values",
-    [
-        {"image": "camera", "method": "otsu", "classes": 3, "manual": 128, "working_size": 1024},
-        {"image": "astronaut", "method": "multiotsu", "classes": 4, "manual": 90, "working_size": 256},
-    ],
-)
-def test_recipe_reproduces_the_page_exactly(values, tmp_path):
-    """The script, run alone, gives the same class image as core (exactly: same integer gray levels)."""
-    from core.images import fit_working_size, load_sample
-    from core.recipes import thresholding as recipe
-    from tests.recipes import run_recipe
-
-    got = np.asarray(run_recipe(recipe.script(values), tmp_path)["result"])
-    image = fit_working_size(load_sample(values["image"]), values["working_size"])
-    expected = T.threshold_image(T.gray_ubyte(image), values["method"], classes=values["classes"]).labels
-    assert got.shape == expected.shape
-    np.testing.assert_array_equal(got, expected)
-
-
-def test_recipe_names_every_page_parameter():
-    from core.recipes import thresholding as recipe
-
-    with pytest.raises(KeyError, match="manual"):
-        recipe.script({"image": "camera", "method": "otsu", "classes": 3})
-
-
 def test_class_edges_equal_find_boundaries_thick():
     from skimage.segmentation import find_boundaries
 
@@ -172,10 +149,54 @@ def test_class_edges_equal_find_boundaries_thick():
     assert not T.class_edges(np.zeros((5, 5), int)).any()
 
 
-def test_recipe_refuses_values_it_does_not_know():
-    from core.recipes import thresholding as recipe
+# --------------------------------------------------------------------------- schema, presets, batch, script
+def test_schema_and_presets_set_every_value():
+    assert all(f.help for f in T.SCHEMA.fields.values())
+    assert T.SCHEMA.defaults()["image"] == "camera" and T.SCHEMA.defaults()["method"] == "otsu"
+    for name, preset in T.PRESETS.items():
+        assert set(preset) == set(T.SCHEMA.fields) and T.SCHEMA.parse(preset) == preset, name
+    with pytest.raises(ValueError, match=re.escape("The 'manual' parameter must be an int in the range [0, 255]")):
+        T.SCHEMA.parse_link("thresholding?manual=300")
+    assert T.estimate_seconds("multiotsu", 5) > T.estimate_seconds("multiotsu", 3) == T.estimate_seconds("otsu")
 
-    values = {"image": "camera", "method": "otsu", "classes": 3, "manual": 128, "log_counts": True}
-    assert "threshold_otsu" in recipe.script(values)
-    with pytest.raises(KeyError, match="new_param"):
-        recipe.script({**values, "new_param": 1})
+
+def test_manual_comparison_colours_the_differences():
+    gray = np.array([[10, 100, 200]], np.uint8)
+    labels = (gray > 150).astype(np.uint8)
+    mask, diff, share = T.manual_comparison(gray, labels, 50)
+    assert mask.tolist() == [[False, True, True]] and share == pytest.approx(1 / 3)
+    assert diff[0, 1].tolist() == [255, 127, 14] and diff[0, 0].tolist() == [5, 5, 5]
+
+
+def test_batch_outputs_are_the_stages():
+    image = noisy_gray()
+    values = T.SCHEMA.parse({"method": "multiotsu", "classes": "3", "manual": "100"})
+    out = T.batch_outputs(image, values)
+    expected = T.threshold_image(image, "multiotsu", classes=3)
+    np.testing.assert_array_equal(out["classes"], expected.labels)
+    np.testing.assert_array_equal(out["contour"], T.threshold_overlay(image, expected.labels))
+    assert out["summary"]["thresholds"] == " ".join(f"{t:g}" for t in expected.thresholds)
+    assert list(out["thresholds"]["method"]) == list(T.METHODS) and out["histogram"]["count"].sum() == image.size
+    assert set(np.unique(out["manual"])) <= {0, 255}
+
+
+@pytest.mark.parametrize("changes", [{}, {"method": "li", "manual": 90}, {"method": "multiotsu", "classes": 4},
+                                     {"method": "yen"}])
+def test_script_reproduces_the_stages(changes, tmp_path):
+    """The script gives the same thresholds and classes as core, exactly (same integer gray levels)."""
+    from skimage import io
+
+    rgb = np.stack([noisy_gray(1), noisy_gray(2), noisy_gray(3)], axis=-1)  # a colour upload: gray levels differ
+    io.imsave(tmp_path / "your_image.png", rgb)
+    values = {**T.SCHEMA.defaults(), **changes}
+    ns = run_script("thresholding", values, tmp_path, image="upload")
+    gray = T.gray_ubyte(rgb)
+    np.testing.assert_array_equal(ns["image"], gray)
+    expected = T.threshold_image(gray, values["method"], classes=values["classes"])
+    np.testing.assert_allclose(np.asarray(ns["thresholds"], float), expected.thresholds)
+    np.testing.assert_array_equal(ns["result"], expected.labels)
+    _, _, share = T.manual_comparison(gray, expected.labels, values["manual"])
+    assert f"differs from the automatic result on {share:.1%}" in ns["__stdout__"]
+    if values["method"] == "otsu":
+        assert f"peaks at {expected.thresholds[0]:g}" in ns["__stdout__"]
+    assert (tmp_path / "thresholding_contour.png").exists()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core._validation import check_choice, check_int
 from core.images import to_gray, to_rgb, to_uint8
 
 __all__ = [
@@ -131,8 +132,7 @@ def auto_threshold(image: np.ndarray, method: str = "otsu") -> float:
     """
     from skimage import filters
 
-    if method not in METHODS:
-        raise ValueError(f"Unknown method {method!r}; choose one of: {', '.join(METHODS)}.")
+    method = check_choice("method", method, METHODS)
     gray = as_gray(image)
     _check_contrast(gray)
     func = getattr(filters, f"threshold_{method}")
@@ -169,9 +169,7 @@ def multi_otsu(image: np.ndarray, classes: int = 3) -> np.ndarray:
     """
     from skimage import filters
 
-    if isinstance(classes, bool) or int(classes) != classes or not 2 <= classes <= MAX_CLASSES:
-        raise ValueError(f"classes must be an integer from 2 to {MAX_CLASSES}; got {classes!r}.")
-    classes = int(classes)
+    classes = check_int("classes", classes, 2, MAX_CLASSES)
     gray = as_gray(image)
     _check_contrast(gray)
     levels = np.unique(gray).size
