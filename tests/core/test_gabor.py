@@ -1,6 +1,8 @@
 """Unit tests of core.gabor: FFT Gabor filtering equals direct convolution."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
@@ -64,9 +66,10 @@ def test_kernel_matches_skimage():
 
 
 def test_aliasing_frequency_is_refused_with_advice():
-    with pytest.raises(ValueError, match="Nyquist.*≤ 0.5"):
+    with pytest.raises(ValueError, match=re.escape("The 'frequency' parameter must be ≤ 0.5 cycles/pixel, the "
+                                                   "Nyquist limit (a finer wave aliases")):
         gabor_kernel(1.0)
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match=re.escape("The 'frequency' parameter must be a finite float ≥ 0")):
         gabor_filter(np.zeros((16, 16)), -0.1)
     assert gabor_kernel(1.0, allow_alias=True).shape[0] >= 1
 
@@ -95,34 +98,80 @@ def test_bad_input_messages():
         gabor_filter(np.full((8, 8), np.nan), 0.2)
 
 
-# --------------------------------------------------------------------------- recipe (Reproduce in Python)
-@pytest.mark.parametrize("values", [
-    dict(image="coins", frequency=0.1, frequency2=0.4, theta=0, bandwidth=1.0, mode="wrap", shrink=3,
-         working_size=256),
-    dict(image="chelsea", frequency=0.7, frequency2=0.15, theta=45, bandwidth=1.5, mode="reflect", shrink=2,
-         working_size=200),
-], ids=["coins-tutorial", "chelsea-alias-reflect"])
-def test_recipe_reproduces_core(values, tmp_path):
-    """The script uses numpy.fft in float64, the app scipy.fft in float32: both compute the same
-    circular convolution of the same padded image, so they agree to float32 rounding (rtol 1e-4
-    of the largest response)."""
-    from core.gabor import power_responses
-    from core.images import fit_working_size, load_sample
-    from core.recipes.gabor import script
-    from tests.recipes import run_recipe
-    code = script(values)
-    assert "scipy" not in code
-    got = run_recipe(code, tmp_path)["result"]
-    image = fit_working_size(load_sample(values["image"]), values["working_size"])
-    expected = power_responses(image, (values["frequency"], values["frequency2"]), np.deg2rad(values["theta"]),
-                               bandwidth=values["bandwidth"], mode=values["mode"], shrink=values["shrink"])
-    assert got.shape == expected.shape
-    np.testing.assert_allclose(got, expected, atol=1e-4 * float(expected.max()))
-
-
 def test_power_responses_shrink_and_errors():
     img = data.camera()
     p = power_responses(img, (0.1, 0.2), shrink=3)
     assert p.shape == (2, 171, 171) and p.dtype == np.float32
     with pytest.raises(ValueError, match="smaller shrink"):
         power_responses(img[:10, :10], (0.1,), shrink=4)
+    with pytest.raises(ValueError, match=re.escape("The 'shrink' parameter must be an int ≥ 1; got 0.")):
+        power_responses(img, (0.1,), shrink=0)
+
+
+# --------------------------------------------------------------------------- schema, presets, batch, script
+def test_schema_presets_and_translation():
+    from core import gabor as G
+
+    assert all(f.help for f in G.SCHEMA.fields.values())
+    for name, preset in G.PRESETS.items():
+        assert set(preset) == set(G.SCHEMA.fields) and G.SCHEMA.parse(preset) == preset, name
+    tutorial = G.PRESETS["Tutorial (0.1 and 0.4)"]
+    assert G.response_kwargs(tutorial) == {"frequencies": (0.1, 0.4), "theta": 0.0, "bandwidth": 1.0,
+                                           "mode": "wrap", "shrink": 3}
+    assert G.bank_kwargs({**tutorial, "bank_freqs": ["0.2"], "bank_orient": 2})["frequencies"] == (0.2,)
+    with pytest.raises(ValueError, match=re.escape("The 'theta' parameter must be an int in the range [0, 180]")):
+        G.SCHEMA.parse({"theta": "999"})
+
+
+def test_bank_responses_equal_skimage_gabor_per_kernel():
+    from core import gabor as G
+
+    img = data.camera()[100:180, 150:250]
+    out = G.bank_responses(img, (0.1, 0.25), 2, bandwidth=1.2, shrink=2)
+    g = img_as_float(img)[::2, ::2]
+    assert out.shape == g.shape + (4,)
+    for i, (f, t) in enumerate([(0.1, 0), (0.1, np.pi / 2), (0.25, 0), (0.25, np.pi / 2)]):
+        ref = np.hypot(*filters.gabor(g, f, theta=t, bandwidth=1.2))
+        np.testing.assert_allclose(out[..., i], ref, atol=1e-4 * ref.max())
+
+
+def test_batch_outputs_are_the_stages():
+    from core import gabor as G
+
+    img = data.camera()[::8, ::8]
+    textures = {"brick": data.brick()[::8, ::8]}
+    values = G.SCHEMA.parse({"shrink": "1", "bank_freqs": "0.1,0.2", "bank_orient": "2"})
+    out = G.batch_outputs(img, values, textures=textures)
+    mine = power_responses(img, (0.1, 0.4), 0.0, mode="wrap", shrink=1)
+    np.testing.assert_array_equal(out["response_1"], G.gray_u8(mine[0]))
+    assert sorted(k for k in out if k.startswith("bank_")) == ["bank_01", "bank_02", "bank_03", "bank_04"]
+    assert list(out["means"].columns) == ["frequency", "brick", "image"]
+    assert out["summary"]["response_2_mean"] == pytest.approx(float(mine[1].mean()), abs=1e-4)
+
+
+@pytest.mark.parametrize("changes", [{}, {"frequency": 0.7, "frequency2": 0.15, "theta": 45, "bandwidth": 1.5,
+                                          "mode": "reflect", "shrink": 4, "bank_freqs": ["0.2"], "bank_orient": 3}],
+                         ids=["tutorial", "alias-reflect"])
+def test_script_reproduces_the_stages(changes, tmp_path):
+    """The script convolves directly (ndi.convolve, float64), the page by FFT (float32): same circular / mirrored
+    convolution, so they agree to float32 rounding (1e-4 of the largest response)."""
+    from skimage import io
+
+    from core import gabor as G
+    from tests.scripts import run_script
+
+    upload = data.astronaut()[::6, ::6]
+    io.imsave(tmp_path / "your_image.png", upload)
+    values = {**G.SCHEMA.defaults(), "bank_freqs": ["0.1", "0.4"], "bank_orient": 2, **changes}
+    ns = run_script("gabor", values, tmp_path, image="upload")
+    kw = G.response_kwargs(values)
+    expected = power_responses(upload, **kw)
+    np.testing.assert_allclose(ns["result"], expected, atol=1e-4 * float(expected.max()))
+    brick = power_responses(data.brick(), **kw)
+    for row in range(2):
+        np.testing.assert_allclose(ns["results"][row][1][0], brick[row], atol=1e-4 * float(brick.max()))
+    bank = G.bank_responses(upload, **G.bank_kwargs(values))
+    np.testing.assert_allclose(ns["bank"], bank, atol=1e-4 * float(bank.max()))
+    assert f"= {bank.shape[-1]} features per pixel" in ns["__stdout__"]
+    assert f"yours {expected[0].mean():.2f}" in ns["__stdout__"]
+    assert (tmp_path / f"gabor_{kw['frequencies'][0]:g}_wall.png").exists()

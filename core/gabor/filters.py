@@ -12,6 +12,7 @@ import numpy as np
 import scipy.fft as sfft
 from skimage.filters import gabor_kernel as _sk_gabor_kernel
 
+from core._validation import check_choice, check_float, check_int, constraint_error
 from core.images import to_gray
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "gabor_filter",
     "gabor_bank",
     "normalized_power",
+    "power_responses",
 ]
 
 #: Nyquist limit: above 0.5 cycles/pixel a sampled sinusoid aliases to a lower frequency.
@@ -36,13 +38,10 @@ _PAD_MODES = {"reflect": "symmetric", "mirror": "reflect", "wrap": "wrap",
 
 
 def _check_frequency(frequency, allow_alias=False):
-    frequency = float(frequency)
-    if not np.isfinite(frequency) or frequency <= 0:
-        raise ValueError(f"frequency must be a positive number of cycles per pixel, got {frequency}; "
-                         "use e.g. 0.1")
+    frequency = check_float("frequency", frequency, 0, lo_open=True)
     if frequency > MAX_FREQUENCY and not allow_alias:
-        raise ValueError(f"frequency {frequency:g} is above the Nyquist limit of 0.5 cycles/pixel and "
-                         "aliases to a lower frequency; use a frequency ≤ 0.5 (or allow_alias=True)")
+        raise constraint_error("frequency", "≤ 0.5 cycles/pixel, the Nyquist limit (a finer wave aliases to a "
+                               "lower frequency; pass allow_alias=True to reproduce old code)", frequency)
     return frequency
 
 
@@ -76,8 +75,7 @@ def gabor_kernel(frequency, theta=0.0, *, bandwidth=1.0, sigma_x=None, sigma_y=N
         Same values as :func:`skimage.filters.gabor_kernel`.
     """
     frequency = _check_frequency(frequency, allow_alias)
-    if bandwidth is None or not float(bandwidth) > 0:
-        raise ValueError(f"bandwidth must be a positive number of octaves, got {bandwidth}; use e.g. 1")
+    bandwidth = check_float("bandwidth", bandwidth, 0, lo_open=True)
     k = _sk_gabor_kernel(frequency, theta=float(theta), bandwidth=float(bandwidth), sigma_x=sigma_x,
                          sigma_y=sigma_y, n_stds=n_stds, offset=offset, dtype=np.complex128)
     return k.astype(dtype)
@@ -98,8 +96,7 @@ class _FFTBank:
     """Pads and transforms one image once; applies any number of kernels."""
 
     def __init__(self, image, max_half, mode="reflect", dtype=np.float32, cval=0.0):
-        if mode not in _PAD_MODES:
-            raise ValueError(f"mode must be one of {sorted(_PAD_MODES)}, got {mode!r}")
+        mode = check_choice("mode", mode, list(_PAD_MODES))
         self.h, self.w = image.shape
         self.p = int(max_half)
         pad_kw = {"constant_values": cval} if mode == "constant" else {}
@@ -190,8 +187,7 @@ def gabor_bank(image, frequencies, thetas, *, bandwidth=1.0, n_stds=3, mode="ref
     thetas = [float(t) for t in np.atleast_1d(thetas)]
     if not frequencies or not thetas:
         raise ValueError("give at least one frequency and one orientation")
-    if output not in ("magnitude", "complex"):
-        raise ValueError(f"output must be 'magnitude' or 'complex', got {output!r}")
+    output = check_choice("output", output, ["magnitude", "complex"])
     cdt = np.complex64 if np.dtype(dtype) == np.float32 else np.complex128
     kernels = [gabor_kernel(f, t, bandwidth=bandwidth, n_stds=n_stds, allow_alias=allow_alias, dtype=cdt)
                for f in frequencies for t in thetas]
@@ -257,10 +253,7 @@ def power_responses(image, frequencies, theta=0.0, *, bandwidth=1.0, mode="wrap"
     -------
     powers : (len(frequencies), ceil(H / shrink), ceil(W / shrink)) float32
     """
-    from core.images import to_gray
-    shrink = int(shrink)
-    if shrink < 1:
-        raise ValueError("shrink must be a whole number ≥ 1")
+    shrink = check_int("shrink", shrink, 1)
     g = to_gray(image)[::shrink, ::shrink]
     if min(g.shape) < 4:
         raise ValueError(f"after shrinking by {shrink} the image is only {g.shape[1]}×{g.shape[0]} px; "
