@@ -1,0 +1,133 @@
+"""The trainable page's cached stages and pictures (features → fit → predict; overlay, hint box, swatches)."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import NamedTuple
+
+import numpy as np
+import streamlit as st
+
+from core import trainable as T
+from core.clustering import average_colors
+from core.feature_spec import FeatureSpec
+from core.images import image_digest, to_rgb
+from ui import cache
+from ui.scribble_state import ClassInfo, ScribbleState
+
+__all__ = ["RunInputs", "features_of", "features_ready", "fit", "predict", "render", "scribble_state", "swatches"]
+
+#: feature computations done in this process: (image digest, spec JSON); a miss shows the progress bar
+_READY: set[tuple[str, str]] = set()
+#: seconds per megapixel per feature, measured on this machine (2 cores) at 0.8 MP: for the progress estimate
+SECONDS_PER_MP_FEATURE = {"gabor": 0.45, "other": 0.08}
+STATE_KEY = "trainable_segmentation:_scribbles"
+
+
+class RunInputs(NamedTuple):
+    """What one segmentation depends on (compared to decide whether a frozen result is stale)."""
+
+    images: tuple[str, ...]  # image keys trained on
+    labels: tuple[str, ...]  # digests of their training label images
+    fit: str  # the fit settings (JSON of core.trainable_schema.fit_kwargs minus the spec) + spec
+
+
+def scribble_state() -> ScribbleState:
+    """This session's :class:`ScribbleState`."""
+    if STATE_KEY not in st.session_state:
+        st.session_state[STATE_KEY] = ScribbleState()
+    return st.session_state[STATE_KEY]
+
+
+def spec_json(spec: FeatureSpec) -> str:
+    return json.dumps(spec.to_dict(), sort_keys=True)
+
+
+def features_ready(image: np.ndarray, spec: FeatureSpec) -> bool:
+    return (image_digest(image), spec_json(spec)) in _READY
+
+
+def estimate_seconds(image: np.ndarray, spec: FeatureSpec) -> float:
+    mp = image.shape[0] * image.shape[1] / 1e6
+    n = spec.n_features(3 if image.ndim == 3 else 1)
+    n_gabor = sum(f == "gabor" for f in spec.families(3 if image.ndim == 3 else 1))
+    return mp * (n_gabor * SECONDS_PER_MP_FEATURE["gabor"] + (n - n_gabor) * SECONDS_PER_MP_FEATURE["other"])
+
+
+@cache.cache_resource(max_entries=4)
+def features_of(image: np.ndarray, spec: str) -> np.ndarray:
+    """Per-pixel features of one image (read-only, shared by sessions), once per image and spec."""
+    out = FeatureSpec.from_dict(json.loads(spec))(image)
+    out.setflags(write=False)
+    _READY.add((image_digest(image), spec))
+    return out
+
+
+@cache.cache_resource(max_entries=6)
+def fit(inputs: RunInputs, _images: list, _labels: list, kwargs_json: str) -> T.Segmenter:
+    """One model on the strokes of every image in ``inputs`` (features from the cache)."""
+    kwargs = json.loads(kwargs_json)
+    spec = FeatureSpec.from_dict(kwargs.pop("features"))
+    arrays = [features_of(img, spec_json(spec)) for img in _images]
+    return T.fit_segmenter(list(_images), list(_labels), features=spec, feature_array=arrays, **kwargs)
+
+
+@cache.cache_resource(max_entries=6)
+def predict(inputs: RunInputs, _seg: T.Segmenter, image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(proba, labels 1…K, uncertainty)`` of ``image`` under the model of ``inputs`` (read-only)."""
+    img = to_rgb(image) if _seg.channels == 3 else image
+    spec = _seg.features if isinstance(_seg.features, FeatureSpec) else None
+    feats = features_of(img, spec_json(spec)) if spec is not None else None
+    proba = _seg.predict_proba(img, feature_array=feats)
+    pred, unc = T.proba_to_labels(proba), T.uncertainty(proba)
+    for a in (proba, pred, unc):
+        a.setflags(write=False)
+    return proba, pred, unc
+
+
+def kwargs_json(kwargs: dict) -> str:
+    return json.dumps({**kwargs, "features": kwargs["features"].to_dict()}, sort_keys=True)
+
+
+# ---------------------------------------------------------------------- pictures
+def palette(classes: list[ClassInfo], n: int | None = None) -> np.ndarray:
+    out = np.zeros(((n or len(classes)) + 1, 3), np.uint8)
+    for c in classes[: len(out) - 1]:
+        out[c.id] = [int(c.colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return out
+
+
+def render(rgb: np.ndarray, pred: np.ndarray, classes: list[ClassInfo], view: str, opacity: float,
+           region=None) -> np.ndarray:
+    """The segmentation as the page shows it: overlay, average colour (the tutorial's) or class colours."""
+    colours = palette(classes, int(pred.max()))[np.clip(pred, 0, None)]
+    if view == "average":
+        out = average_colors(rgb, pred).astype(np.uint8)
+    elif view == "labels":
+        out = colours
+    else:
+        out = ((1 - opacity) * rgb + opacity * colours).astype(np.uint8)
+    if region is not None:
+        out = out.copy()
+        h, w = out.shape[:2]
+        t = max(2, min(h, w) // 150)
+        r0, c0 = region.top, region.left
+        r1, c1 = min(h, r0 + region.height), min(w, c0 + region.width)
+        for thick, colour in ((t + 2, (0, 0, 0)), (t, (255, 255, 255))):  # shows on any colour
+            out[r0 : r0 + thick, c0:c1] = colour
+            out[max(r0, r1 - thick) : r1, c0:c1] = colour
+            out[r0:r1, c0 : c0 + thick] = colour
+            out[r0:r1, max(c0, c1 - thick) : c1] = colour
+    return out
+
+
+def swatches(classes: list[ClassInfo], counts=None) -> str:
+    """HTML: a real colour square and the (escaped) name of every class, with optional counts."""
+    parts = []
+    for i, c in enumerate(classes):
+        extra = f" {counts[i]}" if counts is not None else ""
+        parts.append(f'<span style="white-space:nowrap"><span style="display:inline-block;width:0.9em;height:0.9em;'
+                     f'background:{c.colour};border:1px solid #0006;border-radius:2px;vertical-align:-0.1em">'
+                     f'</span>&nbsp;{html.escape(c.name)}{html.escape(extra)}</span>')
+    return " &nbsp; ".join(parts)
