@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -10,9 +11,32 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.images import to_png_bytes
+from core.images import png_label_problem, to_png_bytes
+from ui.params import escape_md
 
-__all__ = ["footer", "share_link", "download_png", "download_csv", "download_npy", "download_bytes"]
+__all__ = ["clean_filename", "download_bytes", "download_csv", "download_npy", "download_png", "footer",
+           "share_link", "stem"]
+
+#: Extensions a download name may carry inside it (from an upload's name): "photo.jpg_labels.png" → "photo_labels.png".
+_INNER_EXTENSIONS = re.compile(r"\.(jpe?g|png|tiff?|bmp|gif|webp|csv|npy|py|json|skops|txt)(?=[._\-]|$)", re.I)
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+def stem(name: str) -> str:
+    """A file-name stem from an image name (a sample, or an upload's file name): no extension, safe characters."""
+    name = _INNER_EXTENSIONS.sub("", str(name).rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+    return (_UNSAFE.sub("_", name).strip("._") or "image")[:60]
+
+
+def clean_filename(filename: str) -> str:
+    """One extension, safe characters, bounded length: ``"My photo.JPG_labels.png.png"`` → ``"My_photo_labels.png"``."""
+    filename = str(filename).rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    base, dot, ext = filename.rpartition(".")
+    if not dot or not base:
+        base, ext = filename, ""
+    base = _UNSAFE.sub("_", _INNER_EXTENSIONS.sub("", base)).strip("._") or "download"
+    ext = _UNSAFE.sub("", ext)[:8]
+    return base[:100] + (f".{ext}" if ext else "")
 
 
 def share_link(ps) -> str:
@@ -57,7 +81,7 @@ def footer(ps, *, code: str | None = None, filename: str | None = None, note: st
             caption += " " + note
         st.caption(caption)
         st.download_button("Download settings (.json)", data=ps.schema.to_json(ps.values()).encode(),
-                           file_name=f"{ps.page}_settings.json", mime="application/json",
+                           file_name=clean_filename(f"{ps.page}_settings.json"), mime="application/json",
                            key=f"{ps.page}:download_settings", icon=":material/settings:",
                            help="The same settings as the link, as a file: `python -m imlab run FILE INPUT…` "
                                 "applies them to a folder of images.")
@@ -70,14 +94,22 @@ def footer(ps, *, code: str | None = None, filename: str | None = None, note: st
             st.download_button(
                 "Download the script (.py)",
                 data=code.encode(),
-                file_name=filename or f"{ps.page}.py",
+                file_name=clean_filename(filename or f"{ps.page}.py"),
                 mime="text/x-python",
                 key=f"{ps.page}:download_script",
             )
 
 
 def download_png(label: str, array: np.ndarray, filename: str, *, key: str | None = None, container=None) -> None:
-    """A download button for an image or label array as PNG (16-bit for many labels), encoded on click."""
+    """A download button for an image or label array as PNG (16-bit for many labels), encoded on click.
+
+    Label ids beyond 0…65535 are renumbered compactly (see :func:`core.images.to_png_bytes`); a label array
+    with more ids than a PNG can hold gets a visible message instead of a button that would do nothing.
+    """
+    problem = png_label_problem(array)
+    if problem:
+        (container or st).caption(f":material/block: {escape_md(label, 80)}: {escape_md(problem, 300)}")
+        return
     download_bytes(label, lambda: to_png_bytes(array), filename, "image/png", key=key, container=container)
 
 
@@ -106,4 +138,5 @@ def download_bytes(label: str, data: bytes | Callable[[], bytes], filename: str,
     The file helpers above pass a callable, so a rerun (every slider move) never encodes a PNG, CSV or
     ``.npy`` that nobody downloads. The arrays and tables they capture must not be modified afterwards.
     """
+    filename = clean_filename(filename)
     (container or st).download_button(label, data=data, file_name=filename, mime=mime, key=key or f"dl:{filename}")

@@ -184,3 +184,83 @@ def test_no_private_streamlit_api_in_production_code():
             lines = [line for line in lines if "pages_manager" not in line]
         offenders += [f"{path.relative_to(ROOT)}: {line}" for line in lines]
     assert not offenders, offenders
+
+
+# ----------------------------------------------------------------------------- the tutorial tour (#16.6)
+def test_tour_follows_the_tutorial_and_names_real_pages():
+    from ui import tour
+
+    stems = {p.path.split("/")[-1][:-3] for p in PAGES}
+    assert len(tour.STEPS) >= 20
+    assert all(step.page in stems for step in tour.STEPS)
+    sections = list(dict.fromkeys(step.section for step in tour.STEPS))
+    assert sections[0].startswith("A short introduction") and sections[-1].startswith("Clustering or classifying")
+    assert sum(step.cells == "Exercise" for step in tour.STEPS) == 4  # the tutorial's four exercises
+
+
+def test_home_lists_every_tour_step_as_a_link_with_its_settings():
+    from ui import tour
+
+    at = app_test()
+    no_exception(at)
+    links = {link.proto.label: link.proto for link in at.get("page_link")}
+    for step in tour.STEPS:
+        assert step.text in links, step.text
+        from urllib.parse import parse_qsl
+
+        assert dict(parse_qsl(links[step.text].query_string)) == tour.query(step), step.text  # every value
+
+
+@pytest.mark.parametrize("index", range(22))
+def test_every_tour_link_opens_without_a_refused_setting(index):
+    from ui import tour
+
+    if index >= len(tour.STEPS):
+        pytest.skip("fewer steps")
+    step = tour.STEPS[index]
+    query = tour.query(step)  # a preset the tour names must exist (KeyError otherwise)
+    at = app_test(f"pages/{step.page}.py", query=query, timeout=180)
+    no_exception(at)
+    refused = [str(w.value) for w in at.warning if "could not be used" in str(w.value)]
+    assert not refused, (step.page, step.preset, refused)
+    module = tour._module(step.page)
+    schema = getattr(module, "SCHEMA", None)
+    for name, raw in query.items():  # the page really holds the link's values
+        key = f"{step.page}:{name}"
+        if key not in at.session_state:
+            continue  # a value the page keeps elsewhere (e.g. a second ParamSet)
+        encode = schema.fields[name].encode if schema is not None and name in schema.fields else tour._encode
+        assert encode(at.session_state[key]) == raw, (name, at.session_state[key], raw)
+
+
+# ----------------------------------------------------------------------------- downloads (#17.7, #18.9)
+def test_label_png_download_renumbers_or_says_why_not():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import numpy as np
+
+        from ui import share
+
+        sparse = np.array([[0, 2**31 - 1], [70_000, 0]] * 8, np.int64).reshape(16, 2)
+        share.download_png("Sparse labels (PNG)", sparse, "photo.jpg_labels.png", key="a")
+        many = (np.arange(70_000, dtype=np.int32) + 100_000).reshape(280, 250)
+        share.download_png("Labels (PNG)", many, "many.png", key="b")
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    buttons = [b for b in at.get("download_button")]
+    assert len(buttons) == 1  # the sparse one renumbers; the other says why there is no button
+    assert buttons[0].proto.label == "Sparse labels (PNG)"
+    captions = " ".join(str(c.value) for c in at.caption)
+    assert "70,000 different ids" in captions and ".npy" in captions
+
+
+def test_download_names_have_one_extension():
+    from ui.share import clean_filename, stem
+
+    assert clean_filename("photo.jpg_labels.png") == "photo_labels.png"
+    assert clean_filename("x.png.png") == "x.png"
+    assert clean_filename("../../etc/passwd") == "passwd"
+    assert clean_filename("superpixels.py") == "superpixels.py"
+    assert stem("My holiday.JPG") == "My_holiday" and stem("coffee") == "coffee"
