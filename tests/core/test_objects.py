@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 
 import numpy as np
@@ -67,8 +68,7 @@ def test_measure_keeps_ids_with_gaps():
     table = O.measure_objects(labels, properties=["area", "perimeter2_over_area"])
     assert table["label"].tolist() == [3, 7]
     assert table["area"].tolist() == [9, 25]
-    assert O.label_gaps(labels) == [1, 2, 4, 5, 6]
-    assert O.label_gaps(O.label_objects(labels > 0)) == []
+
 
 
 def test_clustering_separates_disks_from_stars():
@@ -118,7 +118,7 @@ def test_scaling_standard_and_robust():
     rob = O.scale_features(X, "robust")
     np.testing.assert_allclose(np.median(rob, axis=0), 0, atol=1e-12)
     np.testing.assert_array_equal(O.scale_features(X, "none"), X)
-    with pytest.raises(ValueError, match="scaling must be one of"):
+    with pytest.raises(ValueError, match=r"The 'scaling' parameter must be one of \{'none', 'area_max'"):
         O.scale_features(X, "minmax")
 
 
@@ -136,13 +136,13 @@ def test_raw_features_split_on_area_alone():
 def test_cluster_errors_are_clear():
     labels, _ = disks_and_stars()
     table = O.measure_objects(labels)
-    with pytest.raises(ValueError, match="larger than the number of objects"):
+    with pytest.raises(ValueError, match=r"The 'k' parameter must be an int in the range \[1, 14\] \(at most the number of objects"):
         O.cluster_objects(table, ["area"], 15)
     with pytest.raises(ValueError, match="at least one feature"):
         O.cluster_objects(table, [], 2)
     with pytest.raises(ValueError, match="not in the table"):
         O.cluster_objects(table[["label", "area"]], ["solidity"], 2)
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValueError, match=r"The 'k' parameter must be an int ≥ 1; got 0"):
         O.cluster_objects(table, ["area"], 0)
 
 
@@ -151,7 +151,7 @@ def test_one_object_and_identical_objects():
     labels[2:8, 2:8] = 1
     table = O.measure_objects(labels)
     np.testing.assert_array_equal(O.cluster_objects(table, ["area"], 1), [0])
-    with pytest.raises(ValueError, match="lower k to 1"):
+    with pytest.raises(ValueError, match=r"range \[1, 1\] \(at most the number of objects, 1\); got 2\.$"):
         O.cluster_objects(table, ["area"], 2)
     labels[12:18, 12:18] = 2  # two identical squares, k=2 still returns one id per row
     out = O.cluster_objects(O.measure_objects(labels), ["area", "solidity"], 2)
@@ -192,29 +192,45 @@ def test_label_objects_connectivity_border_and_small():
     assert O.label_objects(mask, connectivity=2).max() == 3
     assert O.label_objects(mask, connectivity=1).max() == 4
     kept = O.label_objects(mask, exclude_border=True, max_size=2)
-    assert kept.max() == 1 and (kept == 1).sum() == 16
-    assert O.label_objects(mask, max_size=2).max() == 2  # the 2 px pair is ≤ 2: removed
+    assert np.unique(kept).tolist() == [0, 3] and (kept == 3).sum() == 16  # removed objects leave gaps in the ids
+    assert np.unique(O.label_objects(mask, max_size=2)).tolist() == [0, 1, 3]  # the 2 px pair is ≤ 2: removed
     assert O.label_objects(mask, max_size=16).max() == 0  # everything is ≤ 16 px
 
 
-def test_labels_from_image_mask_gray_and_rgb_labels():
+def test_read_upload_mask_gray_and_rgb_labels():
     binary = np.zeros((10, 10), dtype=np.uint8)
     binary[2:5, 2:5] = 255
-    mask, kind = O.labels_from_image(binary)
-    assert kind == "mask" and mask.sum() == 9
-    dark, _ = O.labels_from_image(binary, objects="dark")
-    assert dark.sum() == 91
+    read = O.read_upload(binary)
+    assert read.kind == "mask" and read.array.sum() == 9 and read.file_ids is None
     gray = np.zeros((10, 10), dtype=np.uint8)
     gray[0:2, 0:2] = 4
     gray[5:7, 5:7] = 9
-    labels, kind = O.labels_from_image(gray)
-    assert kind == "labels" and set(np.unique(labels)) == {0, 4, 9}
+    read = O.read_upload(gray)
+    assert read.kind == "labels" and set(np.unique(read.array)) == {0, 1, 2}
+    assert read.file_ids.tolist() == [4, 9] and read.renumbered
     rgb = np.zeros((10, 10, 3), dtype=np.uint8)
     rgb[0:2, 0:2] = (255, 0, 0)
     rgb[5:7, 5:7] = (0, 255, 0)
     rgb[8:10, 8:10] = (0, 0, 255)
-    labels, kind = O.labels_from_image(rgb)
-    assert kind == "labels" and labels.max() == 3 and (labels == 0).sum() == 88
+    read = O.read_upload(rgb)
+    assert read.kind == "labels" and read.array.max() == 3 and (read.array == 0).sum() == 88
+    assert read.file_ids.tolist() == ["#0000ff", "#00ff00", "#ff0000"]  # ids follow the colours' order
+    with pytest.raises(ValueError, match=r"The 'upload_as' parameter must be one of"):
+        O.read_upload(gray, kind="photo")
+
+
+def test_an_uploaded_mask_is_never_thresholded_or_inverted():
+    """#18.7: the bright level of a two-level mask is the objects, whatever the page's thresholding side says."""
+    mask = np.full((40, 40), 30, dtype=np.uint8)  # a mask whose background is not 0
+    mask[5:15, 5:15] = 200
+    read = O.read_upload(mask, kind="mask")
+    assert read.array.sum() == 100 and read.array[10, 10]
+    assert "objects" not in inspect.signature(O.read_upload).parameters  # there is no side to choose
+    noisy = mask.astype(np.int16) + np.random.default_rng(0).integers(-20, 20, mask.shape)  # a JPEG-like mask
+    assert O.read_upload(np.clip(noisy, 0, 255).astype(np.uint8), kind="mask").array.sum() == 100
+    colour = np.zeros((40, 40, 3), dtype=np.uint8)
+    colour[20:30, 20:25] = (0, 0, 255)  # blue objects on black
+    assert O.read_upload(colour).array.sum() == 50
 
 
 def test_read_label_file_keeps_16_bit_ids():
@@ -232,8 +248,11 @@ def test_read_label_file_keeps_16_bit_ids():
 def test_threshold_mask_and_uniform_image():
     img = np.zeros((20, 20), dtype=np.uint8)
     img[5:10, 5:10] = 200
-    assert O.threshold_mask(img).sum() == 25
-    assert O.threshold_mask(img, objects="dark").sum() == 375
+    assert O.threshold_mask(img)[0].sum() == 25
+    mask, t = O.threshold_mask(img, objects="dark")
+    assert mask.sum() == 375 and 0 < t < 200 / 255
+    with pytest.raises(ValueError, match=r"The 'objects' parameter must be one of \{'bright', 'dark'\}; got 'light'"):
+        O.threshold_mask(img, objects="light")
     with pytest.raises(ValueError, match="uniform"):
         O.threshold_mask(np.full((20, 20), 7, dtype=np.uint8))
 
@@ -242,8 +261,10 @@ def test_make_blobs_is_seeded_and_checked():
     a = O.make_blobs(64, 0.1, 0.3, seed=3)
     assert a.dtype == bool and a.shape == (64, 64)
     np.testing.assert_array_equal(a, O.make_blobs(64, 0.1, 0.3, seed=3))
-    with pytest.raises(ValueError, match="volume_fraction"):
+    with pytest.raises(ValueError, match=r"The 'volume_fraction' parameter must be a finite float in the range \(0, 1\)"):
         O.make_blobs(64, 0.1, 1.5)
+    with pytest.raises(ValueError, match=r"The 'length' parameter must be an int in the range \[16, 4096\]; got 5"):
+        O.make_blobs(5)
 
 
 def test_summary_and_colors_and_highlight():
@@ -254,6 +275,7 @@ def test_summary_and_colors_and_highlight():
     assert summary["objects"].tolist() == [8, 6]
     assert summary.loc[1, "area"] > summary.loc[0, "area"]
     rgb = O.color_clusters(O.paint_clusters(labels, table, clusters))
+    assert tuple(rgb[labels == 1][0]) == (0x63, 0x6E, 0xFA)  # cluster 0 (the disks) in PALETTE[0]
     assert rgb.dtype == np.uint8 and rgb.shape == labels.shape + (3,)
     assert tuple(rgb[0, 0]) == (0, 0, 0)
     first = O.color_labels(labels)
@@ -264,71 +286,3 @@ def test_summary_and_colors_and_highlight():
         O.highlight_object(first, labels, 99)
 
 
-# --------------------------------------------------------------------------- recipe: subprocess vs core
-RECIPE_CASES = {
-    "blobs": dict(source="blobs", length=256, blob_size=0.06, volume=0.3, seed=3, image="coins", objects="bright",
-                  upload_as="auto", connectivity=2, exclude_border=True, max_size=20,
-                  features=["area", "perimeter2_over_area", "solidity"], scaling="standard", k=3),
-    "coins": dict(source="image", length=1024, blob_size=0.05, volume=0.2, seed=0, image="coins", objects="dark",
-                  upload_as="auto", connectivity=1, exclude_border=False, max_size=0,
-                  features=["eccentricity", "extent", "euler_number"], scaling="robust", k=4, working_size=1024),
-    "blobs_none": dict(source="blobs", length=128, blob_size=0.1, volume=0.4, seed=5, image="coins",
-                       objects="bright", upload_as="auto", connectivity=2, exclude_border=False, max_size=0,
-                       features=["area", "perimeter2_over_area", "solidity"], scaling="none", k=2),
-    "blobs_area_max": dict(source="blobs", length=128, blob_size=0.1, volume=0.4, seed=5, image="coins",
-                           objects="bright", upload_as="auto", connectivity=2, exclude_border=False, max_size=0,
-                           features=["solidity", "area", "orientation"], scaling="area_max", k=3),
-    "china_resized": dict(source="image", length=1024, blob_size=0.05, volume=0.2, seed=0, image="china",
-                          objects="bright", upload_as="auto", connectivity=2, exclude_border=False, max_size=10,
-                          features=["area", "solidity"], scaling="max", k=2, working_size=256),
-}
-
-
-def _core_table(v: dict) -> pd.DataFrame:
-    """What the page computes for these values, through core only."""
-    from core.images import fit_working_size, load_sample
-
-    if v["source"] == "blobs":
-        mask = O.make_blobs(v["length"], v["blob_size"], v["volume"], v["seed"])
-    else:
-        image = fit_working_size(load_sample(v["image"]), v["working_size"])
-        mask = O.threshold_mask(image, objects=v["objects"])
-    labels = O.label_objects(mask, connectivity=v["connectivity"], exclude_border=v["exclude_border"],
-                             max_size=v["max_size"])
-    table = O.measure_objects(labels)
-    table["cluster"] = O.cluster_objects(table, v["features"], v["k"], scaling=v["scaling"])
-    return table
-
-
-def test_recipe_reproduces_core_in_a_fresh_subprocess(tmp_path):
-    """Each case's script runs in one fresh interpreter (own namespace per script), outside the project."""
-    from core.recipes.objects import script
-    from tests.recipes import run_recipes
-
-    results, _ = run_recipes({case: script(values) for case, values in RECIPE_CASES.items()}, tmp_path)
-    for case, values in RECIPE_CASES.items():
-        got, expected = results[case]["result"], _core_table(values)
-        assert len(expected) >= values["k"]
-        # The script makes the same scikit-image / scikit-learn calls in the same order as core, so the table
-        # and the cluster ids must be equal; floats get a 1e-12 relative tolerance only for summation order.
-        pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False, rtol=1e-12, obj=case)
-
-
-def test_recipe_tracks_every_parameter():
-    from core.recipes.objects import REQUIRED, script
-
-    base = RECIPE_CASES["blobs"]
-    with pytest.raises(KeyError, match="k"):
-        script({key: val for key, val in base.items() if key != "k"})
-    changed = {
-        "length": 300, "blob_size": 0.07, "volume": 0.25, "seed": 9, "connectivity": 1, "exclude_border": False,
-        "max_size": 55, "features": ["extent"], "scaling": "robust", "k": 5,
-    }
-    for key, val in changed.items():
-        assert script({**base, key: val}) != script(base), f"{key} does not change the script"
-    upload = script({**base, "source": "upload", "upload_kind": "labels"})
-    assert "io.imread" in upload and "measure.label(" not in upload
-    photo = script({**RECIPE_CASES["coins"], "image": "upload"})
-    assert "io.imread" in photo and "data.upload" not in photo
-    compile(photo, "recipe", "exec")
-    assert set(REQUIRED) <= set(base)
