@@ -10,16 +10,15 @@ from streamlit_drawable_canvas import st_canvas
 
 from core import reproduce
 from core import trainable as T
-from core.canvas_objects import rects_to_drawing
 from core.classifiers import CLASSIFIER_NAMES
 from core.feature_spec import FAMILIES
 from core.images import SAMPLES, image_digest, to_rgb
 from core.strokes import decode_primitives, encode_primitives
-from core.trainable_schema import MAX_CLASSES, PALETTE, PRESETS, SCHEMA, TUTORIAL_RECTS, TUTORIAL_SHAPE, fit_kwargs
+from core.trainable_schema import PALETTE, PRESETS, SCHEMA, fit_kwargs
 from ui import display, images, share
 from ui import params as P
 from ui import trainable_view as V
-from ui.scribble_state import ClassInfo, Stroke, darker, from_objects
+from ui.scribble_state import ClassInfo, Stroke, darker
 
 PAGE = "trainable_segmentation"
 TUTORIAL_AGREEMENT = "100 % of the pixels agree with the tutorial's own code (tests/core/test_trainable_tutorial.py)"
@@ -83,19 +82,12 @@ scale = w / canvas_w
 canvas_h = max(1, round(h / scale))
 
 
-def tutorial_strokes() -> list[Stroke]:
-    f = h / TUTORIAL_SHAPE[0], w / TUTORIAL_SHAPE[1]
-    rects = [(k, (round(r0 * f[0]), round(c0 * f[1]), round(r1 * f[0]), round(c1 * f[1])))
-             for k, (r0, c0, r1, c1) in TUTORIAL_RECTS if k <= len(classes)]
-    return from_objects(rects_to_drawing(rects, {c.id: c.colour for c in classes}, 1.0)["objects"], classes, 1.0)
-
-
 # ---- a preset or a link set the strokes: load them into this image's entry
 want = values["strokes"]
 if want != state.token:
     strokes, preset = [], None
     if want == "tutorial" and img.name == "bells_beach":
-        strokes, preset = tutorial_strokes(), "tutorial"
+        strokes, preset = V.tutorial_strokes(shape, classes), "tutorial"
     elif want == "tutorial":
         st.info("The tutorial's rectangles belong to its beach photo (*bells_beach*); draw your own here.",
                 icon=":material/draw:")
@@ -108,22 +100,6 @@ if want != state.token:
     state.images[key].preset = preset
     state.token = want
     state.reseed()
-
-
-def class_row(c: ClassInfo) -> None:
-    a, b, d = st.columns([5, 4, 1.4], vertical_alignment="bottom")
-    ps.text(f"name{c.id}", f"Name of class {c.id}", container=a, label_visibility="collapsed")
-    ps.select(f"color{c.id}", "Colour", container=b, label_visibility="collapsed")
-    if d.button("", icon=":material/delete:", key=f"{PAGE}:remove{c.id}", disabled=len(classes) <= 2,
-                help="Remove this class and its strokes on every image"):
-        names = [ps.value(f"name{j}") for j in range(1, len(classes) + 1) if j != c.id]
-        cols = [ps.value(f"color{j}") for j in range(1, len(classes) + 1) if j != c.id]
-        state.remove_class(c.id)
-        for j, (name, col) in enumerate(zip(names, cols), start=1):
-            st.session_state[ps.key(f"name{j}")], st.session_state[ps.key(f"color{j}")] = name, col
-        st.session_state[ps.key("n_classes")] = len(classes) - 1
-        st.session_state[ps.key("active")] = 1
-        st.rerun()
 
 
 # ---- the canvas and its tools
@@ -144,16 +120,7 @@ if b2.button("Clear", icon=":material/ink_eraser:", key=f"{PAGE}:clear", width="
 b3.button("Undo clear", icon=":material/undo:", key=f"{PAGE}:undo_clear", width="stretch", disabled=not state.undo,
           on_click=state.undo_clear)
 with b4.popover("Classes", icon=":material/palette:", width="stretch"):
-    for c in classes:
-        class_row(c)
-    if st.button("Add a class", icon=":material/add:", key=f"{PAGE}:add", disabled=len(classes) >= MAX_CLASSES):
-        free = [n for n in PALETTE if PALETTE[n] not in colours]
-        st.session_state[ps.key(f"name{len(classes) + 1}")] = f"class {len(classes) + 1}"
-        st.session_state[ps.key(f"color{len(classes) + 1}")] = free[0]
-        st.session_state[ps.key("n_classes")] = len(classes) + 1
-        st.rerun()
-    st.caption("Strokes belong to their class, not to its colour: recolouring a class repaints its strokes.")
-
+    V.classes_editor(ps, state, classes)
 if duplicate:
     st.error("Two classes share a colour: give each class its own colour to draw (Classes). Your strokes are kept.",
              icon=":material/palette:")
@@ -242,7 +209,7 @@ if seg is not None:
         hints.append(last["region"])  # new strokes since that hint: never suggest the same window twice
     region = T.most_uncertain_region(unc, labels=train_labels[0], exclude=hints[-3:])
     st.session_state[run_key] = last = {"inputs": inputs, "images": train_images, "labels": train_labels,
-                                        "region": region}
+                                        "region": region, "pred": pred, "seg": seg}
 
 
 @st.fragment
@@ -320,16 +287,7 @@ if seg is not None:
                    "code: loading it retrains the classifier (about a second). A file of another feature version is "
                    "refused with what to do.")
 
-script_values = {**values, "class_names": [c.name for c in classes], "strokes": [
-    (s.cls, round(s.mark.width, 2), np.round(s.mark.points, 1).tolist()) for s in state.strokes(key, shape)
-    if not s.check]}
-if entry is not None and entry.preset == "tutorial":
-    f = h / TUTORIAL_SHAPE[0], w / TUTORIAL_SHAPE[1]
-    script_values["rectangles"] = [(k, round(r0 * f[0]), round(r1 * f[0]), round(c0 * f[1]), round(c1 * f[1]))
-                                   for k, (r0, c0, r1, c1) in TUTORIAL_RECTS]
-    script_values["strokes"] = []
-else:
-    script_values["rectangles"] = []
+script_values = V.script_values(values, classes, state.strokes(key, shape), entry, shape)
 code = reproduce.fill(PAGE, script_values, image=reproduce.image_lines(
     "upload" if img.is_upload else img.name, shape=img.original_shape, working_size=images.working_size()))
 share.footer(ps, code=code, filename=f"{PAGE}.py", agreement=reproduce.agreement(PAGE),

@@ -10,11 +10,13 @@ import numpy as np
 import streamlit as st
 
 from core import trainable as T
+from core.canvas_objects import rects_to_drawing
 from core.clustering import average_colors
 from core.feature_spec import FeatureSpec
 from core.images import image_digest, to_rgb
+from core.trainable_schema import MAX_CLASSES, PALETTE, TUTORIAL_RECTS, TUTORIAL_SHAPE
 from ui import cache
-from ui.scribble_state import ClassInfo, ScribbleState
+from ui.scribble_state import ClassInfo, ScribbleState, Stroke, from_objects
 
 __all__ = ["RunInputs", "features_of", "features_ready", "fit", "predict", "render", "scribble_state", "swatches"]
 
@@ -131,3 +133,49 @@ def swatches(classes: list[ClassInfo], counts=None) -> str:
                      f'background:{c.colour};border:1px solid #0006;border-radius:2px;vertical-align:-0.1em">'
                      f'</span>&nbsp;{html.escape(c.name)}{html.escape(extra)}</span>')
     return " &nbsp; ".join(parts)
+
+
+# ---------------------------------------------------------------------- strokes, classes, script
+def _tutorial_rects(shape) -> list[tuple[int, tuple[int, int, int, int]]]:
+    fy, fx = shape[0] / TUTORIAL_SHAPE[0], shape[1] / TUTORIAL_SHAPE[1]
+    return [(k, (round(r0 * fy), round(c0 * fx), round(r1 * fy), round(c1 * fx))) for k, (r0, c0, r1, c1) in TUTORIAL_RECTS]
+
+
+def tutorial_strokes(shape, classes: list[ClassInfo]) -> list[Stroke]:
+    """The tutorial's mask rectangles as strokes on the beach photo at working shape ``shape``."""
+    rects = [r for r in _tutorial_rects(shape) if r[0] <= len(classes)]
+    return from_objects(rects_to_drawing(rects, {c.id: c.colour for c in classes}, 1.0)["objects"], classes, 1.0)
+
+
+def classes_editor(ps, state: ScribbleState, classes: list[ClassInfo]) -> None:
+    """Rename, recolour, remove (with their strokes) and add classes."""
+    for c in classes:
+        a, b, d = st.columns([5, 4, 1.4], vertical_alignment="bottom")
+        ps.text(f"name{c.id}", f"Name of class {c.id}", container=a, label_visibility="collapsed")
+        ps.select(f"color{c.id}", "Colour", container=b, label_visibility="collapsed")
+        if d.button("", icon=":material/delete:", key=f"{ps.page}:remove{c.id}", disabled=len(classes) <= 2,
+                    help="Remove this class and its strokes on every image"):
+            kept = [j for j in range(1, len(classes) + 1) if j != c.id]
+            names, cols = [ps.value(f"name{j}") for j in kept], [ps.value(f"color{j}") for j in kept]
+            state.remove_class(c.id)
+            for j, (name, col) in enumerate(zip(names, cols), start=1):
+                st.session_state[ps.key(f"name{j}")], st.session_state[ps.key(f"color{j}")] = name, col
+            st.session_state[ps.key("n_classes")], st.session_state[ps.key("active")] = len(classes) - 1, 1
+            st.rerun()
+    n = len(classes)
+    if st.button("Add a class", icon=":material/add:", key=f"{ps.page}:add", disabled=n >= MAX_CLASSES):
+        free = [name for name, hexa in PALETTE.items() if hexa not in {c.colour for c in classes}]
+        st.session_state[ps.key(f"name{n + 1}")], st.session_state[ps.key(f"color{n + 1}")] = f"class {n + 1}", free[0]
+        st.session_state[ps.key("n_classes")] = n + 1
+        st.rerun()
+    st.caption("Strokes belong to their class, not to its colour: recolouring a class repaints its strokes.")
+
+
+def script_values(values: dict, classes: list[ClassInfo], strokes: list[Stroke], entry, shape) -> dict:
+    """The page's values plus what the script needs of the strokes (the tutorial's rectangles as mask slices)."""
+    out = {**values, "class_names": [c.name for c in classes], "rectangles": [], "strokes": [
+        (s.cls, round(s.mark.width, 2), np.round(s.mark.points, 1).tolist()) for s in strokes if not s.check]}
+    if entry is not None and entry.preset == "tutorial":
+        out["rectangles"] = [(k, r0, r1, c0, c1) for k, (r0, c0, r1, c1) in _tutorial_rects(shape) if k <= len(classes)]
+        out["strokes"] = []
+    return out
