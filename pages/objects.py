@@ -73,7 +73,7 @@ def run(stage, *args):
 
 def took(what: str, seconds: float, cached: bool) -> str:
     """A time that is never stale: a cached result says so (and how long it took when it was computed)."""
-    return f"{what} {seconds:.2f} s" + (" (cached: no work this time)" if cached else "")
+    return f"{what} {seconds:.2f} s" + (" (cached)" if cached else "")
 
 
 # --------------------------------------------------------------------------- callbacks
@@ -194,9 +194,9 @@ st.caption(" · ".join([took("Objects:", t_src, c_src), took("labelling:", t_lab
 def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption: str, src: O.Source, img,
                source: str) -> None:
     """Stage 3 (scaled features → clusters) and every view of the result: reruns alone when its widgets move."""
-    c1, c2, c3 = st.columns([4, 3, 1.3])
-    ps.multiselect("features", "Features to cluster on", container=c1, format_func=lambda f: O.PROPERTY_LABELS[f],
+    ps.multiselect("features", "Features to cluster on", format_func=lambda f: O.PROPERTY_LABELS[f],
                    help=ps.fields["features"].help)
+    c2, c3 = st.columns([5, 1])
     ps.radio("scaling", "Scaling", container=c2, help=ps.fields["scaling"].help)
     ps.number("k", "Clusters (k)", container=c3, help=ps.fields["k"].help)
     w = {**ps.values(), "source": source}
@@ -239,8 +239,7 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
     shown = table.copy()
     if clusters is not None:
         shown.insert(1, "cluster", clusters)
-    left, right = st.columns([3, 2])
-    a, b = left.columns(2)
+    a, b = st.columns(2)  # the scatter, then the per-cluster table (stacked: readable at 1024 px)
     ps.select("x", "Scatter x", container=a, help=ps.fields["x"].help)
     ps.select("y", "Scatter y", container=b, help=ps.fields["y"].help)
     w = {**w, **{n: ps.value(n) for n in ("x", "y")}}
@@ -255,23 +254,23 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
                         marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(color="#FFD400", width=3)),
                         name=f"object {highlight}")
     fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10), legend_title_text="cluster")
-    left.plotly_chart(fig, key=f"{PAGE}:scatter", on_select=_on_scatter_select, selection_mode="points")
-    left.caption("Each point is an object, coloured by its cluster; hover shows its label and values, a click "
+    st.plotly_chart(fig, key=f"{PAGE}:scatter", on_select=_on_scatter_select, selection_mode="points")
+    st.caption("Each point is an object, coloured by its cluster; hover shows its label and values, a click "
                  "outlines it in the pictures. The axes are the **unscaled** measurements.")
-    right.markdown("**Clusters: size and mean of each feature**")
+    st.markdown("**Clusters: size and mean of each feature**")
     if clusters is not None:
         summary = O.cluster_summary(table, clusters, w["features"])
         summary["share"] = 100 * summary["share"]
         summary = summary.rename(columns={"share": "share (%)", **O.PROPERTY_LABELS}).T
         summary.columns = [f"cluster {c}" for c in summary.columns]
-        right.dataframe(summary.style.format("{:.4g}"), width="stretch")
-        right.caption("Means are in the measured units, whatever the scaling used for clustering.")
+        st.dataframe(summary.style.format("{:.4g}"), width="content")
+        st.caption("Means are in the measured units, whatever the scaling used for clustering.")
     else:
-        right.caption("No clusters: " + (cluster_error or ""))
+        st.caption("No clusters: " + (cluster_error or ""))
 
-    t1, t2 = st.columns([4, 1])
+    t1, t2 = st.columns([3, 1])
     t1.markdown("**Property table** — one row per object (click a column header to sort, a row to outline it)")
-    ps.number("highlight", "Outline object (label, 0 = none)", container=t2, help=ps.fields["highlight"].help)
+    ps.number("highlight", "Outline object (0 = none)", container=t2, help=ps.fields["highlight"].help)
     st.dataframe(shown, key=f"{PAGE}:table", on_select=_on_table_select, selection_mode="single-row",
                  hide_index=True, height=320,
                  column_config={f: st.column_config.NumberColumn(format="%.4g") for f in O.PROPERTIES
@@ -281,7 +280,7 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
     share.download_png("Labels (PNG)", labels, "objects_labels.png", container=d2)
     if clusters is not None:
         share.download_png("Cluster ids (PNG)", painted, "objects_cluster_ids.png", container=d3)
-        share.download_png("Clusters, colour (PNG)", painted_rgb, "objects_clusters.png", container=d4)
+        share.download_png("Clusters (PNG)", painted_rgb, "objects_clusters.png", container=d4)
     st.caption(f"The label image is {'8' if labels.max() <= 255 else '16'}-bit (8-bit up to 255 objects, 16-bit up "
                f"to the page's cap of {O.MAX_OBJECTS:,}); in the cluster ids image 0 is the background and "
                "cluster c is c + 1.")
