@@ -63,7 +63,8 @@ st.caption(
     "rough-wall**, which scikit-image no longer ships. Everything here is computed by FFT: one transform of the "
     "image serves every kernel, instead of a slow direct convolution."
 )
-ps.preset_buttons(G.PRESETS, help=G.PRESET_HELP)
+for row in (list(G.PRESETS)[:2], list(G.PRESETS)[2:]):  # two per row: whole labels at 1024 px
+    ps.preset_buttons({n: G.PRESETS[n] for n in row}, help=G.PRESET_HELP)
 img = image_input(ps, gray_note="Gabor filters work on gray levels: colour images are converted with `rgb2gray`.")
 stem = Path(img.name).stem if img.is_upload else img.name
 
@@ -157,9 +158,9 @@ st.caption(
 )
 mine = panels[YOURS]
 d1, d2 = st.columns(2)
-share.download_png("Your image's response to filter 1 (PNG)", G.gray_u8(mine[0]), f"{stem}_gabor_{kw['frequencies'][0]:g}.png",
+share.download_png("Response to filter 1 (PNG)", G.gray_u8(mine[0]), f"{stem}_gabor_{kw['frequencies'][0]:g}.png",
                    key=f"{PAGE}:dl1", container=d1)
-share.download_npy("Both responses of your image (.npy, float32)", mine, f"{stem}_gabor_responses.npy",
+share.download_npy("Both responses (.npy, float32)", mine, f"{stem}_gabor_responses.npy",
                    key=f"{PAGE}:dl_npy", container=d2)
 
 

@@ -63,11 +63,18 @@ def tutorial_check(image: np.ndarray, segments: np.ndarray, labels: np.ndarray, 
 
 
 def timed(func, *args):
-    """``func(*args)`` (a cached stage whose last item is its compute seconds) and a label for that time."""
+    """``func(*args)`` (a cached stage whose last item is its compute seconds), that time as text, and whether
+    this call was served from the cache."""
     start = time.perf_counter()
     out = func(*args)
     cached = time.perf_counter() - start < 0.5 * out[-1]
-    return out, f"{out[-1] * 1000:,.0f} ms" + (" (cached)" if cached else "")
+    seconds = out[-1]
+    return out, (f"{seconds:.1f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"), cached
+
+
+def time_metric(container, label: str, shown: str, cached: bool, help: str) -> None:
+    container.metric(label, shown, delta="cached: reused" if cached else "computed now", delta_color="off",
+                     delta_arrow="off", help=help)
 
 
 def params_of(method: str) -> tuple:
@@ -77,10 +84,11 @@ def params_of(method: str) -> tuple:
 def method_controls(method: str, container) -> None:
     with container:
         if method == "slic":
-            a, b, c, d = st.columns(4)
+            a, b = st.columns(2)
             ps.slider("n_segments", "n_segments (about how many)", container=a, help=helped("n_segments"))
             ps.log_slider("compactness", "compactness", container=b, help=helped("compactness"))
-            ps.slider("sigma", "sigma (pre-smoothing)", container=c, help=helped("sigma"))
+            c, d = st.columns(2)
+            ps.slider("sigma", "sigma (pre-smoothing, px)", container=c, help=helped("sigma"))
             ps.toggle("slic_zero", "SLIC-zero", container=d, help=helped("slic_zero"))
         elif method == "felzenszwalb":
             a, b, c = st.columns(3)
@@ -133,13 +141,15 @@ st.caption(
 )
 img = images.image_input(ps)
 stem = Path(img.name).stem if img.is_upload else img.name
-ps.preset_buttons(S.PRESETS, help=S.PRESET_HELP)
+names = list(S.PRESETS)
+for row in (names[:2], names[2:]):  # two per row: the labels stay whole at 1024 px
+    ps.preset_buttons({n: S.PRESETS[n] for n in row}, help=S.PRESET_HELP)
 
 st.subheader("1 · Superpixels")
-top_l, top_r = st.columns([1, 3])
+top_l, top_r = st.columns([2, 1], vertical_alignment="bottom")
 method = ps.select("method", "Method", container=top_l, help=helped("method"))
-ps.toggle("compare", "Compare all four", container=top_l, help=helped("compare"))
-method_controls(method, top_r)
+ps.toggle("compare", "Compare all four", container=top_r, help=helped("compare"))
+method_controls(method, st.container())
 
 h, w = img.image.shape[:2]
 stage1 = None
@@ -148,7 +158,7 @@ if slow_guard(img.image, img.digest, method, params_of(method)):
         estimate = S.estimate_seconds(method, img.image.shape, **dict(params_of(method)))
         with st.spinner(f"{NAMES[method]} superpixels of {stem} at {w}×{h} (about {max(estimate, 0.1):.1f} s)…",
                         show_time=True):
-            stage1, stage1_time = timed(first_stage, img.image, method, params_of(method))
+            stage1, stage1_time, stage1_cached = timed(first_stage, img.image, method, params_of(method))
         _DONE.add((img.digest, method, params_of(method)))
     except ValueError as err:
         st.error(str(err))
@@ -157,8 +167,8 @@ if stage1 is not None:
     segments, average, count, _ = stage1
     m1, m2, m3 = st.columns(3)
     m1.metric("Superpixels", f"{count:,}")
-    m2.metric("Compute time", stage1_time, help="The first stage, when it was computed; '(cached)' = reused "
-              "now. Second-stage widgets never recompute it.")
+    time_metric(m2, "Compute time", stage1_time, stage1_cached, help="The first stage's compute time, when it was "
+                "computed; 'cached: reused' = taken from the cache now. Second-stage widgets never recompute it.")
     m3.metric("Mean size", f"{segments.size / max(count, 1):,.0f} px")
     left, right = st.columns(2)
     show(boundaries(img.image, segments), container=left,
@@ -180,10 +190,10 @@ if ps.value("compare"):
             continue
         try:
             with st.spinner(f"{NAMES[name]}…", show_time=True):
-                (segs, _, n, _), spent = timed(first_stage, img.image, name, params_of(name))
+                (segs, _, n, _), spent, hit = timed(first_stage, img.image, name, params_of(name))
             _DONE.add((img.digest, name, params_of(name)))
             show(boundaries(img.image, segs), container=col, max_side=600)
-            col.caption(f"**{NAMES[name]}**: {n:,} segments, {spent}")
+            col.caption(f"**{NAMES[name]}**: {n:,} segments, {spent}" + (" (cached)" if hit else ""))
         except ValueError as err:
             col.error(f"{NAMES[name]}: {err}")
     st.caption("Change the method above to tune its parameters; the comparison follows.")
@@ -214,7 +224,8 @@ def stage_two(segments: np.ndarray | None) -> None:
     if segments is not None and how != "none":
         try:
             kw = S.merge_kwargs(values)
-            merged, spent = timed(second_stage, img.image, segments, how, kw["k"], kw["channels"], kw["threshold"])
+            merged, spent, hit = timed(second_stage, img.image, segments, how, kw["k"], kw["channels"],
+                                       kw["threshold"])
         except ValueError as err:
             st.error(str(err))
     if merged is not None:
@@ -223,7 +234,8 @@ def stage_two(segments: np.ndarray | None) -> None:
         m1.metric("Clusters after merging", f"{n_clusters:,}", help="Distinct labels: one per k-means cluster "
                   "(a cluster may be many separate pieces) or per RAG region.")
         m2.metric("Connected regions", f"{n_regions:,}", help="8-connected pieces of the merged label image.")
-        m3.metric("Second-stage time", spent, help="Superpixels reused from the first stage.")
+        time_metric(m3, "Second-stage time", spent, hit, help="The merge's compute time, when it was computed "
+                    "(superpixels reused from the first stage).")
         left, right = st.columns(2)
         show(boundaries(img.image, labels), container=left, caption=f"{stem}: the merged regions' boundaries.")
         show(merged_avg, container=right, caption=f"{stem}: each merged region in its mean colour.")

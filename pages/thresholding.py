@@ -70,7 +70,8 @@ st.caption(
     "tutorial's section *Thresholding and vector quantization*: `filters.threshold_otsu(camera)`, its histogram "
     "and the contour it draws."
 )
-ps.preset_buttons(T.PRESETS, help=T.PRESET_HELP)
+for row in (list(T.PRESETS)[:2], list(T.PRESETS)[2:]):  # two per row: whole labels at 1024 px
+    ps.preset_buttons({n: T.PRESETS[n] for n in row}, help=T.PRESET_HELP)
 img = image_input(ps, gray_note="This page works on gray levels: colour images are converted with `rgb2gray` "
                   "(0.2125 R + 0.7154 G + 0.0721 B) and scaled to 0…255.")
 stem = Path(img.name).stem if img.is_upload else img.name
@@ -128,7 +129,7 @@ def results(res: dict | None, error: str | None) -> None:
         with left:
             st.subheader("Contour on the image")
             show(res["overlay"])
-            time_note = f"{res['seconds'] * 1000:,.0f} ms" + (", cached" if cached else "")
+            time_note = f"{res['seconds'] * 1000:,.0f} ms" + ("; reused from the cache now" if cached else "")
             if method == "multiotsu":
                 st.caption(f"Yellow: the boundaries between the {classes} classes of {stem} (thresholds {shown}; "
                            f"computed in {time_note}).")
@@ -190,11 +191,11 @@ def results(res: dict | None, error: str | None) -> None:
                   "blue: above the automatic one only" + (" (its first threshold)." if method == "multiotsu" else "."))
 
         d1, d2, d3 = st.columns(3)
-        share.download_png("Download the result (PNG)", labels * np.uint8(255) if method != "multiotsu" else labels,
+        share.download_png("Result (PNG)", labels * np.uint8(255) if method != "multiotsu" else labels,
                            f"{stem}_{method}.png", key=f"{PAGE}:dl_result", container=d1)
-        share.download_png("Download the contour image (PNG)", res["overlay"], f"{stem}_{method}_contour.png",
+        share.download_png("Contour image (PNG)", res["overlay"], f"{stem}_{method}_contour.png",
                            key=f"{PAGE}:dl_overlay", container=d2)
-        share.download_csv("Download the histogram (CSV)", hist, f"{stem}_histogram.csv", key=f"{PAGE}:dl_hist",
+        share.download_csv("Histogram (CSV)", hist, f"{stem}_histogram.csv", key=f"{PAGE}:dl_hist",
                            container=d3)
         if method == "multiotsu":
             st.caption("The multi-Otsu PNG holds the class numbers 0…classes−1 (a label image: it looks black).")
