@@ -14,7 +14,7 @@ from scipy import ndimage as ndi
 
 from core._validation import check_choice
 
-__all__ = ["Region", "most_uncertain_region", "uncertainty"]
+__all__ = ["Region", "most_uncertain_region", "suggest_region", "uncertainty"]
 
 
 def uncertainty(proba, method="margin"):
@@ -103,3 +103,24 @@ def most_uncertain_region(unc, size=None, labels=None, exclude: Iterable[Region]
         valid = fresh
     r, c = np.unravel_index(int(np.argmax(valid)), valid.shape)
     return Region(top=int(r), left=int(c), height=size, width=size, score=float(mean[r + half, c + half]))
+
+
+def suggest_region(proba, *, labels=None, exclude: Iterable[Region] = (), size=None):
+    """The window where one more stroke should help most: the page's "scribble here next" box.
+
+    Parameters
+    ----------
+    proba : (H, W, K) float array
+        The current class probabilities.
+    labels : (H, W) int array, optional
+        The scribbles (already-scribbled pixels need no stroke).
+    exclude : iterable of Region
+        Windows suggested before (never suggested twice).
+    size : int, optional
+        Window side (default: 1/8 of the shorter side, at least 8).
+
+    Returns
+    -------
+    Region
+    """
+    return most_uncertain_region(uncertainty(proba), size=size, labels=labels, exclude=exclude)
