@@ -148,7 +148,7 @@ st.caption(
 def draw(result) -> None:
     from streamlit_drawable_canvas import st_canvas
 
-    c_canvas, c_right = st.columns([1, 1.1])
+    c_canvas, c_right = st.columns([1.12, 1])  # ≥ 290 px for the 280-px canvas at 1024×768
     with c_canvas:
         st.markdown("&nbsp;")  # room for the canvas toolbar, which floats above the canvas
         canvas = st_canvas(stroke_width=22, stroke_color=D.INK, background_color="#ffffff",
