@@ -12,6 +12,11 @@ Two scenes at the requested size:
 area, perimeter²/area and solidity with standard scaling; "tutorial" is the
 tutorial's last code cell (``regionprops`` list comprehension, StandardScaler,
 ``KMeans(n_clusters=2)``), with ``rng=`` for the seed.
+
+Label images (#17.2), once per run at the first size only: a 64×64 file holding one object id 2³¹−1
+(renumbered, then measured: time and peak), the page's cap (``MAX_OBJECTS`` one-pixel-apart 3×3
+objects: the slowest accepted label image) and 1 M distinct ids (refused: time to the message).
+The first stage of the page at the tutorial's size (blobs → label → measure) is timed stage by stage.
 """
 
 from __future__ import annotations
@@ -73,6 +78,48 @@ def _tutorial(im):
     return labels, np.array([p.label for p in props]), clf.labels_
 
 
+def _label_file_rows(repeat: int) -> list[dict]:
+    from core import objects as O
+
+    rows = []
+    huge = np.zeros((64, 64), dtype=np.int64)
+    huge[10:20, 10:30] = 2**31 - 1
+
+    def read_and_measure(labels):
+        read = O.read_upload(labels, kind="labels")
+        return O.measure_objects(O.clean_labels(read.array))
+
+    seconds, peak, table = measure(lambda: read_and_measure(huge), repeat)
+    rows.append(row("objects (label id 2³¹−1)", "core", huge.size / 1e6, seconds, peak, "objects", float(len(table))))
+    side = int(np.ceil(np.sqrt(O.MAX_OBJECTS)))
+    cap = np.zeros((4 * side, 4 * side), dtype=np.int64)
+    for dy in range(3):
+        for dx in range(3):
+            cap[dy::4, dx::4] = np.arange(1, side * side + 1).reshape(side, side)
+    cap[cap > O.MAX_OBJECTS] = 0
+    seconds, peak, table = measure(lambda: read_and_measure(cap), 1)
+    rows.append(row(f"objects (label image, {O.MAX_OBJECTS:,} ids = the cap)", "core", cap.size / 1e6, seconds, peak,
+                    "objects", float(len(table))))
+    million = np.arange(1, 1_000_001, dtype=np.int64).reshape(1000, 1000)
+
+    def refused():
+        try:
+            O.read_upload(million, kind="labels")
+        except ValueError:
+            return 1.0
+        return 0.0
+
+    seconds, peak, ok = measure(refused, repeat)
+    rows.append(row("objects (label image, 1 M ids: refused)", "core", million.size / 1e6, seconds, peak,
+                    "refused", ok))
+    for stage, fn in (("blobs", lambda: O.make_blobs(1024, 0.05, 0.2, 0)),
+                      ("label", lambda m=O.make_blobs(1024, 0.05, 0.2, 0): O.label_objects(m)),
+                      ("measure", lambda lab=O.label_objects(O.make_blobs(1024, 0.05, 0.2, 0)): O.measure_objects(lab))):
+        seconds, peak, _ = measure(fn, repeat)
+        rows.append(row(f"objects (first stage: {stage}, 1024²)", "core", 1024 * 1024 / 1e6, seconds, peak))
+    return rows
+
+
 def run(megapixels: float, repeat: int = 3) -> list[dict]:
     """Time both variants on both scenes; one dict per (scene, variant)."""
     from sklearn.metrics import adjusted_rand_score
@@ -91,4 +138,6 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
         expected = [truth[int(i)] for i in ids]
         rows.append(row("objects (disks+stars)", variant, mp, seconds, peak, "ARI vs truth",
                         float(adjusted_rand_score(expected, clusters))))
+    if megapixels == 0.26:  # the label-image and first-stage rows do not depend on the size: once
+        rows += _label_file_rows(repeat)
     return rows
