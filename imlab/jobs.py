@@ -56,19 +56,60 @@ def _segmenter(model: bytes):
     key = hashlib.sha256(model).hexdigest()
     if key not in _MODELS:
         _MODELS.clear()
-        _MODELS[key] = load_segmenter(model)
+        _MODELS[key] = _single_threaded(load_segmenter(model))
     return _MODELS[key]
 
 
+def _single_threaded(seg):
+    """The segmenter with every ``n_jobs`` set to 1: a forest predicting on several threads adds its trees'
+    probabilities in the order the threads finish, so the last bits would differ from run to run. One job
+    per core (workers) keeps the outputs byte-identical whichever way the command runs."""
+    todo, seen = [getattr(seg, "classifier", None)], set()
+    while todo:  # the fitted estimator and everything fitted inside it (votes, pipelines)
+        est = todo.pop()
+        if est is None or id(est) in seen or isinstance(est, str | int | float):
+            continue
+        seen.add(id(est))
+        if getattr(est, "n_jobs", None) not in (None, 1):
+            est.n_jobs = 1
+        for attr in ("estimators_", "named_estimators_", "steps", "estimator_", "estimators"):
+            inner = getattr(est, attr, None)
+            if isinstance(inner, dict):
+                inner = list(inner.values())
+            if isinstance(inner, list | tuple):
+                todo += [e[-1] if isinstance(e, tuple) else e for e in inner]
+            elif inner is not None and hasattr(inner, "fit"):
+                todo.append(inner)
+    return seg
+
+
+#: Tile offsets are kept multiples of this (the feature pyramid's largest block): a tile whose
+#: offset is not sees a shifted block grid, and 0.1 % of its labels change (benchmarks/BATCH.md).
+ALIGN = 4
+
+
+def tile_overlap(seg, overlap: int | None) -> int:
+    """The overlap used: ``overlap`` or the segmenter's reach (core's ``default_overlap``, else 128),
+    rounded up to a multiple of :data:`ALIGN`."""
+    if overlap is None:
+        try:
+            from core.trainable_tiles import default_overlap
+
+            overlap = default_overlap(seg)
+        except ImportError:
+            overlap = 128
+    return -(-int(overlap) // ALIGN) * ALIGN
+
+
 def _tiled(seg, image, tile, overlap, probabilities):
-    """``core.trainable.predict_tiled`` (its default overlap: the features' reach) when core has it,
-    else :func:`imlab.tiling.predict_tiled`."""
+    """``core.trainable.predict_tiled`` when core has it, else :func:`imlab.tiling.predict_tiled`."""
     import core.trainable as trainable
 
     tiled = getattr(trainable, "predict_tiled", None)
     if tiled is None:
         from imlab.tiling import predict_tiled as tiled
-    return tiled(seg, image, tile=tile, overlap=overlap, return_proba=probabilities)
+    return tiled(seg, image, tile=-(-int(tile) // ALIGN) * ALIGN, overlap=tile_overlap(seg, overlap),
+                 return_proba=probabilities)
 
 
 def _is_hex(colour) -> bool:

@@ -97,8 +97,8 @@ def technique(page: str) -> Technique:
     name = known[page]
     if name == SEGMENT:
         raise BatchUnavailable(f"The {page} page trains a segmenter: download it from the page "
-                               "(\"Download the segmenter\") and apply it with "
-                               "`python -m imlab segment --model FILE INPUT... --out DIR`.")
+                               "(\"Model file (.zip)\") and apply it with "
+                               "`python -m imlab segment --model segmenter.zip INPUT... --out DIR`.")
     try:
         module = load_module(name)
     except ImportError as err:
@@ -106,7 +106,7 @@ def technique(page: str) -> Technique:
                                f"does not import ({err}).") from None
     if getattr(module, "BATCH", "") is None:
         reason = getattr(module, "BATCH_REASON", "its work is not per image")
-        raise BatchUnavailable(f"The {page} page cannot run in batch: {reason}")
+        raise BatchUnavailable(f"The {page} page cannot run in batch. {reason}")
     schema = getattr(module, "SCHEMA", None)
     if schema is None or not callable(getattr(module, "batch_outputs", None)):
         raise BatchUnavailable(f"The {page} page cannot run in batch yet (its module {name} has no "

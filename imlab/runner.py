@@ -66,7 +66,8 @@ class Backend:
 
     @contextmanager
     def started(self) -> Iterator[Backend]:
-        if not self.distributed:
+        """Start the cluster (or connect) for the block; a backend already started stays as it is."""
+        if not self.distributed or self.client is not None:
             yield self
             return
         from distributed import Client, LocalCluster

@@ -29,7 +29,7 @@ def test_scheduler_address_runs_segment_on_an_existing_cluster(tmp_path):
     from core.trainable import fit_segmenter, save_segmenter
 
     image = scene(21, (64, 80))
-    model = tmp_path / "seg.skops"
+    model = tmp_path / "segmenter.zip"
     model.write_bytes(save_segmenter(fit_segmenter(image, strokes(image.shape[:2]))))
     folder = tmp_path / "in"
     for i in range(3):

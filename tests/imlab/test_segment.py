@@ -26,7 +26,7 @@ def strokes(shape):
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory):
     image = scene(11, (64, 80))
-    path = tmp_path_factory.mktemp("model") / "segmenter.skops"
+    path = tmp_path_factory.mktemp("model") / "segmenter.zip"
     path.write_bytes(save_segmenter(fit_segmenter(image, strokes(image.shape[:2]), class_names=["red", "blue", "bg"])))
     return path
 
@@ -65,12 +65,12 @@ def test_tiles_agree_with_the_untiled_run_away_from_seams(model_file):
 
 
 def test_a_bad_model_fails_before_any_work(tmp_path, capsys):
-    bad = tmp_path / "model.skops"
+    bad = tmp_path / "model.zip"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     save(tmp_path / "in" / "a.png", scene(1))
     assert main(["segment", "--model", str(bad), str(tmp_path / "in"), "--out", str(tmp_path / "out")]) == 2
     assert str(bad) in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
-    assert main(["segment", "--model", str(tmp_path / "none.skops"), str(tmp_path / "in"), "--out",
+    assert main(["segment", "--model", str(tmp_path / "none.zip"), str(tmp_path / "in"), "--out",
                  str(tmp_path / "out")]) == 2
     assert "cannot be read" in capsys.readouterr().err
