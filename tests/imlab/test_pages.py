@@ -5,6 +5,7 @@ CLI says the same); pages whose work is not per image must say why.
 """
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,3 +82,32 @@ def test_pages_without_per_image_work_say_why(capsys):
     digits = load_module("core.digits")
     if hasattr(digits, "BATCH"):
         assert digits.BATCH is None and digits.BATCH_REASON in listed
+
+
+def test_panorama_takes_each_folder_as_one_set(tmp_path):
+    tech = _technique_or_skip("panorama")
+    assert tech.per_set
+    from skimage import data
+    from skimage.transform import rescale
+
+    photo = (rescale(data.astronaut(), 0.5, channel_axis=-1) * 255).astype(np.uint8)  # 256 × 256
+    folder = tmp_path / "in"
+    left, right = save(folder / "trip" / "1_left.png", photo[:, :170]), save(folder / "trip" / "2_right.png",
+                                                                          photo[:, 90:])
+    (folder / "trip" / "3_broken.png").write_bytes(b"not a png")
+    save(folder / "alone" / "only.png", photo[:, :170])
+    out = tmp_path / "out"
+    link = "panorama?n_keypoints=500&blend=feather"
+    assert main(["run", link, str(folder), "--out", str(out), "--quiet"]) == 0
+    with open(out / "summary.csv", newline="") as f:
+        rows = {Path(r["input"]).name: r for r in csv.DictReader(f)}
+    assert set(rows) == {"trip", "alone"}
+    trip = rows["trip"]
+    assert trip["status"] == "ok" and trip["images"] == "2" and "3_broken.png" in trip["message"]
+    files, summary = encode(load_module(tech.module).batch_outputs(
+        [read_image(p.read_bytes()) for p in (left, right)], tech.schema.parse_link(link)))
+    got = files_of(out)
+    for name, blob in files.items():
+        assert got[f"trip/{name}"] == blob, name
+    assert trip["width"] == str(summary["width"])
+    assert rows["alone"]["status"] == "error" and rows["alone"]["message"]
