@@ -18,18 +18,18 @@ ORB_RATE = f"{PAGE}:orb_seconds_per_mp"  # session: last measured ORB seconds pe
 
 ps = P.ParamSet(K.SCHEMA)
 PRESETS = {
-    "Tutorial + exercise (camera-man)": K.TUTORIAL,
-    "corner_peaks: today's defaults": dict(min_distance=1, threshold_rel=0.0),
-    "ORB: skimage defaults": dict(n_keypoints=500, fast_threshold=0.08, fast_n=9, downscale=1.2, n_scales=8,
+    "Tutorial + exercise": K.TUTORIAL,
+    "Today's corner_peaks": dict(min_distance=1, threshold_rel=0.0),
+    "ORB defaults": dict(n_keypoints=500, fast_threshold=0.08, fast_n=9, downscale=1.2, n_scales=8,
                                   harris_k=0.04),
 }
 PRESET_HELP = {
-    "Tutorial + exercise (camera-man)": "corner_peaks(corner_harris(camera)) with corner_peaks' defaults of the "
+    "Tutorial + exercise": "On the camera-man: corner_peaks(corner_harris(camera)) with corner_peaks' defaults of the "
                                         "tutorial's time (min_distance 10, threshold_rel 0.1), and the exercise: "
                                         "ORB of the camera-man, 400 keypoints, fast_threshold 0.02.",
-    "corner_peaks: today's defaults": "scikit-image 0.26's defaults: min_distance 1, threshold_rel None — every "
+    "Today's corner_peaks": "scikit-image 0.26's defaults: min_distance 1, threshold_rel None — every "
                                       "local maximum of the response, thousands on the camera-man.",
-    "ORB: skimage defaults": "ORB() as scikit-image ships it: 500 keypoints, fast_threshold 0.08.",
+    "ORB defaults": "ORB() as scikit-image ships it: 500 keypoints, fast_threshold 0.08.",
 }
 
 
@@ -42,23 +42,23 @@ def rerun(*keys: str):
 @cache.cache_data(max_entries=8)
 def harris_stage(image: np.ndarray, params: K.HarrisParams):
     """Response, corners, compute seconds (the response is keyed by its own settings only)."""
-    response, seconds = response_stage(image, params.method, params.k, params.eps, params.sigma)
+    response, seconds, at = response_stage(image, params.method, params.k, params.eps, params.sigma)
     corners = K.harris_corners(image, response=response, **params.kwargs())
-    return response, corners, seconds
+    return response, corners, seconds, at
 
 
 @cache.cache_data(max_entries=8)
 def response_stage(image: np.ndarray, method: str, k: float, eps: float, sigma: float):
     start = time.perf_counter()
     response = K.harris_response(image, method=method, k=k, eps=eps, sigma=sigma)
-    return response, time.perf_counter() - start
+    return response, time.perf_counter() - start, time.time()
 
 
 @cache.cache_data(max_entries=8)
 def orb_stage(image: np.ndarray, params: K.ORBParams):
     start = time.perf_counter()
     feats = K.orb_features(image, **params.kwargs())
-    return feats, time.perf_counter() - start
+    return feats, time.perf_counter() - start, time.time()
 
 
 @cache.cache_data(max_entries=16)
@@ -72,11 +72,12 @@ def orb_picture(image: np.ndarray, params: K.ORBParams) -> np.ndarray:
     return K.draw_keypoints(image, orb_stage(image, params)[0])
 
 
-def time_metric(container, label: str, wall: float, computed: float) -> None:
-    """This rerun's time; a cached result says so (never a stale compute time)."""
-    cached = wall < 0.5 * computed
-    container.metric(label, f"{wall * 1000:.0f} ms", delta=f"cached (computed in {computed * 1000:.0f} ms)"
-                     if cached else "computed now", delta_color="off")
+def time_metric(container, label: str, since: float, wall: float, computed: float, at: float) -> None:
+    """This rerun's time; a result computed before ``since`` (wall clock) came from the cache and says so."""
+    cached = at < since
+    container.metric(label, f"{wall * 1000:.0f} ms", delta="cached" if cached else "computed now", delta_color="off",
+                     help=f"This change took {wall * 1000:.0f} ms; computing the result took {computed * 1000:.0f} ms "
+                          "(the first time: it is cached since).")
 
 
 def colour_chip(rgb) -> str:
@@ -119,31 +120,33 @@ def harris_section() -> None:
               + " The tutorial's era used 0.1 (scikit-image < 0.18); 0.26's default is None (= 0).", **rerun(HARRIS))
     params = K.HarrisParams.from_values(ps.values())
     try:
-        start = time.perf_counter()
+        since, start = time.time(), time.perf_counter()
         with st.spinner(f"Computing the Harris response of {W}×{H} px…"):
-            response, corners, seconds = harris_stage(img.image, params)
+            response, corners, seconds, at = harris_stage(img.image, params)
         wall = time.perf_counter() - start
     except ValueError as err:
         st.error(str(err))
         return
-    m1, m2, m3 = st.columns(3)
-    m1.metric("Corners", f"{len(corners):,}")
-    m2.metric("Strongest response", f"{response.max():.3g}")
-    time_metric(m3, "Harris time", wall, seconds)
-    show = ps.segmented("show", "Show", help=K.SCHEMA.fields["show"].help, **rerun(HARRIS))
+    left, right = st.columns([3, 2], gap="medium")
+    right.metric("Corners", f"{len(corners):,}")
+    right.metric("Strongest response", f"{response.max():.3g}")
+    time_metric(right, "Harris time", since, wall, seconds, at)
+    show = ps.radio("show", "Show", container=right, horizontal=False, help=K.SCHEMA.fields["show"].help, **rerun(HARRIS))
     if show == "image":
-        display.show(corners_picture(img.image, params),
+        display.show(corners_picture(img.image, params), container=left,
                      caption=f"{img.name} ({W}×{H} px): red circles mark the {len(corners):,} corners "
                              f"`corner_peaks` keeps (min_distance {params.min_distance}, threshold_rel "
-                             f"{params.threshold_rel:g}). With today's defaults (1, 0) every faint local maximum "
-                             "counts too.")
+                             f"{params.threshold_rel:g}).")
+        right.caption("With today's defaults (min_distance 1, threshold_rel 0) every faint local maximum counts too: "
+                      "try the second preset.")
     else:
-        display.show(K.response_image(response),
-                     caption=f"The Harris measure of {img.name}: red where the image changes in every direction "
-                             "(corners), blue where it changes in one direction only (edges), white in flat "
-                             "regions; colours saturate at the 99.5th percentile of |response|.")
+        display.show(K.response_image(response), container=left,
+                     caption=f"The Harris measure of {img.name} ({W}×{H} px).")
+        right.caption("**Red** where the image changes in every direction (corners), **blue** where it changes in "
+                      "one direction only (edges), white in flat regions; colours saturate at the 99.5th percentile "
+                      "of |response|.")
     if len(corners) == 0:
-        st.info("No corner passes the threshold: lower threshold_rel or min_distance, or pick a textured image.")
+        right.info("No corner passes the threshold: lower threshold_rel or min_distance, or pick a textured image.")
 
 
 @st.fragment(key=ORB)
@@ -162,29 +165,30 @@ def orb_section() -> None:
     params = K.ORBParams.from_values(ps.values())
     estimate = st.session_state.get(ORB_RATE, 2.5) * H * W / 1e6
     try:
-        start = time.perf_counter()
+        since, start = time.time(), time.perf_counter()
         with st.spinner(f"Detecting up to {params.n_keypoints} ORB keypoints on {params.n_scales} pyramid levels "
                         f"of {W}×{H} px (FAST, Harris ranking, orientation, rBRIEF) — about {estimate:.1f} s…"):
-            feats, seconds = orb_stage(img.image, params)
+            feats, seconds, at = orb_stage(img.image, params)
             picture = orb_picture(img.image, params)
         wall = time.perf_counter() - start
     except ValueError as err:
         st.error(str(err))
         return
-    st.session_state[ORB_RATE] = seconds / max(H * W / 1e6, 1e-3)
+    if at >= since:
+        st.session_state[ORB_RATE] = seconds / max(H * W / 1e6, 1e-3)
     levels = np.unique(feats.scales)
-    m1, m2, m3 = st.columns(3)
-    m1.metric("ORB keypoints", f"{len(feats):,}", help=f"At most n_keypoints = {params.n_keypoints}.")
-    m2.metric("Pyramid levels used", f"{len(levels)} of {params.n_scales}")
-    time_metric(m3, "ORB time", wall, seconds)
-    display.show(picture, caption=f"{img.name} ({W}×{H} px): each of the {len(feats):,} ORB keypoints is a circle "
-                                  "whose radius grows with the pyramid scale it was found at, and a tick along its "
-                                  "orientation — the direction of the patch's intensity centroid, which makes the "
-                                  "descriptor rotation-invariant.")
-    legend = " ".join(f"{colour_chip(K.SCALE_COLOURS[i % len(K.SCALE_COLOURS)])} scale {s:.2f} "
-                      f"({int((feats.scales == s).sum())})" for i, s in enumerate(levels))
-    st.caption(f"Pyramid levels: {legend}", unsafe_allow_html=True)
-    with st.expander("Descriptors: what gets matched", icon=":material/barcode:"):
+    left, right = st.columns([3, 2], gap="medium")
+    right.metric("ORB keypoints", f"{len(feats):,}", help=f"At most n_keypoints = {params.n_keypoints}.")
+    right.metric("Pyramid levels used", f"{len(levels)} of {params.n_scales}")
+    time_metric(right, "ORB time", since, wall, seconds, at)
+    display.show(picture, container=left, caption=f"{img.name} ({W}×{H} px): the {len(feats):,} ORB keypoints.")
+    legend = "  \n".join(f"{colour_chip(K.SCALE_COLOURS[i % len(K.SCALE_COLOURS)])} scale {s:.2f}: "
+                         f"{int((feats.scales == s).sum())} keypoints" for i, s in enumerate(levels))
+    right.caption("Each keypoint is a circle whose radius grows with the pyramid **scale** it was found at, and a "
+                  "tick along its **orientation** — the direction of the patch's intensity centroid, which makes "
+                  "the descriptor rotation-invariant.")
+    right.caption(legend, unsafe_allow_html=True)
+    with right.expander("Descriptors: what gets matched", icon=":material/barcode:"):
         n_show = min(40, len(feats))
         display.show(feats.descriptors[:n_show].astype(np.uint8) * 255,
                      caption=f"The 256-bit rBRIEF descriptors of the {n_show} strongest keypoints (one row each, "
@@ -195,7 +199,7 @@ def orb_section() -> None:
 def footer() -> None:
     values = ps.values()
     try:
-        response, corners, _ = harris_stage(img.image, K.HarrisParams.from_values(values))
+        response, corners, *_ = harris_stage(img.image, K.HarrisParams.from_values(values))
     except ValueError:
         corners = None
     if corners is not None:

@@ -49,13 +49,13 @@ def samples_stage(source: str, size: int) -> list:
 @cache.cache_data(max_entries=16)
 def features_stage(image: np.ndarray, orb: K.ORBParams):
     start = time.perf_counter()
-    return K.orb_features(image, **orb.kwargs()), time.perf_counter() - start
+    return K.orb_features(image, **orb.kwargs()), time.perf_counter() - start, time.time()
 
 
 @cache.cache_data(max_entries=16)
 def register_stage(moving: np.ndarray, fixed: np.ndarray, orb: K.ORBParams, params: PN.RegistrationParams):
-    start, (fm, _), (ff, _) = time.perf_counter(), features_stage(moving, orb), features_stage(fixed, orb)
-    return PN.register_features(fm, ff, params), time.perf_counter() - start
+    start, (fm, *_), (ff, *_) = time.perf_counter(), features_stage(moving, orb), features_stage(fixed, orb)
+    return PN.register_features(fm, ff, params), time.perf_counter() - start, time.time()
 
 
 @cache.cache_data(max_entries=16)
@@ -79,7 +79,7 @@ def stitch_stage(views: tuple, orb: K.ORBParams, params: PN.RegistrationParams, 
     regs = {i: register_stage(v, views[anchor], orb, params)[0] for i, v in enumerate(views) if i != anchor}
     start = time.perf_counter()
     pano = PN.stitch(list(views), registrations=regs, blend=blend)
-    return pano, time.perf_counter() - start
+    return pano, time.perf_counter() - start, time.time()
 
 
 @cache.cache_data(max_entries=16)
@@ -102,10 +102,10 @@ def on_upload() -> None:
     st.session_state[DECODED] = decoded
 
 
-def time_metric(container, label: str, wall: float, computed: float) -> None:
-    """This rerun's time; a cached result says so (never a stale compute time)."""
-    container.metric(label, f"{wall:.2f} s", delta=f"cached (computed in {computed:.2f} s)" if wall < 0.5 * computed
-                     else "computed now", delta_color="off")
+def time_metric(container, label: str, since: float, wall: float, computed: float, at: float) -> None:
+    """This rerun's time; a result computed before ``since`` (wall clock) came from the cache and says so."""
+    container.metric(label, f"{wall:.2f} s", delta="cached" if at < since else "computed now",
+                     delta_color="off", help=f"Computing it took {computed:.2f} s (the first time: cached since).")
 
 
 # --------------------------------------------------------------------------- inputs
@@ -118,7 +118,8 @@ st.caption(
     "transform (a homography, for a camera turning about its centre), then every photo **warped** into the middle "
     "one's plane and **blended**. The page opens on the tutorial's own photos and pipeline."
 )
-ps.preset_buttons(PN.PRESETS, help=PN.PRESET_HELP)
+for row in (list(PN.PRESETS)[:3], list(PN.PRESETS)[3:]):
+    ps.preset_buttons({name: PN.PRESETS[name] for name in row}, help=PN.PRESET_HELP)
 st.info(PN.TRUTH_NOTE, icon=":material/tips_and_updates:")
 images.working_size_control(st.sidebar)
 size = min(PN.MAX_SIDE, images.working_size())
@@ -152,8 +153,7 @@ else:
         st.info("Upload 2–3 overlapping photos of the same scene (or pick another input). Uploaded photos cannot "
                 "travel in a share link.", icon=":material/upload:")
 views = tuple(views)
-N = len(views)
-ANCHOR = N // 2
+N, ANCHOR = len(views), len(views) // 2
 
 
 def ready() -> bool:
@@ -186,23 +186,26 @@ def keypoints_section() -> None:
     estimate = st.session_state.get(ORB_RATE, 2.0) * megapixels
     bar = st.progress(0.0, text=f"ORB on {N} images ({megapixels:.2f} MP in all) — about {estimate:.1f} s when not "
                                 "cached…")
-    start, computed, cols = time.perf_counter(), 0.0, st.columns(N)
+    since, start, computed, latest, cols = time.time(), time.perf_counter(), 0.0, 0.0, st.columns(N)
     for k, (col, view) in enumerate(zip(cols, views, strict=True)):
         bar.progress(k / N, text=f"ORB keypoints of {names[k]} ({view.shape[1]}×{view.shape[0]} px), "
                                  f"image {k + 1} of {N}: pyramid, FAST, Harris ranking, rBRIEF…")
         try:
-            feats, seconds = features_stage(view, orb)
+            feats, seconds, at = features_stage(view, orb)
         except ValueError as err:
             col.error(f"{names[k]}: {err}")
             continue
-        computed += seconds
+        computed, latest = computed + seconds, max(latest, at)
         display.show(keypoints_picture(view, orb), container=col, max_side=500,
                      caption=f"{names[k]} · {view.shape[1]}×{view.shape[0]} px · {len(feats):,} keypoints")
     bar.empty()
-    st.session_state[ORB_RATE] = computed / max(megapixels, 1e-3) if computed else st.session_state.get(ORB_RATE, 2.0)
-    time_metric(st, "ORB time", time.perf_counter() - start, computed)
+    if latest >= since:  # computed now: the next estimate uses this machine's speed
+        st.session_state[ORB_RATE] = computed / max(megapixels, 1e-3)
+    time_metric(st, "ORB time", since, time.perf_counter() - start, computed, latest)
     try:
-        PN.check_sizes([v.shape for v in views]) if N >= 2 else PN.stitch(views)  # says why one image is not enough
+        if N < 2:
+            PN.stitch(views)  # says why one image is not enough
+        PN.check_sizes([v.shape for v in views])
     except ValueError as err:
         st.error(str(err), icon=":material/error:")
 
@@ -210,43 +213,43 @@ def keypoints_section() -> None:
 @st.fragment(key=MT)
 def matches_section() -> None:
     st.subheader("2 · Matches and 3 · RANSAC")
-    m1, m2, m3, m4 = st.columns(4)
+    m1, m2, m3 = st.columns(3)
     ps.toggle("cross_check", "Cross-check", container=m1, help=help_of("cross_check"), **rerun(MT, WP))
     ps.slider("max_ratio", "max_ratio (ratio test)", container=m1, help=help_of("max_ratio"), **rerun(MT, WP))
     ps.select("model", "Model", container=m2, help=help_of("model"), **rerun(MT, WP))
-    ps.toggle("refine", "Least-squares refit on inliers", container=m2, help=help_of("refine"), **rerun(MT, WP))
+    ps.toggle("refine", "Refit on the inliers", container=m2, help=help_of("refine"), **rerun(MT, WP))
     ps.slider("residual_threshold", "residual_threshold (px)", container=m3, help=help_of("residual_threshold"),
               **rerun(MT, WP))
-    ps.slider("max_trials", "max_trials", container=m4, help=help_of("max_trials"), **rerun(MT, WP))
-    ps.number("seed", "RANSAC seed", container=m4, help=help_of("seed"), **rerun(MT, WP))
+    ps.slider("max_trials", "max_trials", container=m3, help=help_of("max_trials"), **rerun(MT, WP))
+    ps.number("seed", "RANSAC seed", container=m2, help=help_of("seed"), **rerun(MT, WP))
     if not ready():
         return
     values = ps.values()
     orb, params = PN.orb_params(values), PN.RegistrationParams.from_values(values)
-    for i in (k for k in range(N) if k != ANCHOR):
-        start = time.perf_counter()
-        reg = seconds = None
+    pairs = [k for k in range(N) if k != ANCHOR]
+    for i, column in zip(pairs, st.columns(len(pairs), gap="medium"), strict=True):
+        since, start, reg, seconds, at = time.time(), time.perf_counter(), None, None, None
         try:
-            with st.spinner(f"Matching {names[i]} to {names[ANCHOR]} and fitting a {params.model} transform…"):
-                reg, seconds = register_stage(views[i], views[ANCHOR], orb, params)
+            with column, st.spinner(f"Matching {names[i]} to {names[ANCHOR]}, fitting a {params.model} transform…"):
+                reg, seconds, at = register_stage(views[i], views[ANCHOR], orb, params)
         except ValueError as err:
-            st.error(f"**{names[i]} → {names[ANCHOR]}**: {err}", icon=":material/error:")
+            column.error(f"**{names[i]} → {names[ANCHOR]}**: {err}", icon=":material/error:")
         picture, n_matches = matches_picture(views[i], views[ANCHOR], orb, params)
         wall = time.perf_counter() - start
-        display.show(picture, caption=f"{names[i]} (left) matched to {names[ANCHOR]} (right, the anchor): green lines "
-                                      "are RANSAC inliers, red lines outliers — matches between patches that merely "
-                                      "look alike (400 of each drawn at most).")
-        cols = st.columns(4)
+        display.show(picture, container=column, caption=f"{names[i]} (left) matched to {names[ANCHOR]} (right, the "
+                     "anchor): green = RANSAC inliers, red = outliers, matches between patches that merely look "
+                     "alike (400 of each drawn at most).")
+        cols = column.columns(2)
         cols[0].metric("Matches", f"{n_matches:,}")
         cols[1].metric("Inliers", f"{reg.n_inliers:,}" if reg else "—", help="Matches within residual_threshold.")
-        cols[2].metric("Inlier RMS", f"{reg.rms:.2f} px" if reg else "—")
+        cols[0].metric("Inlier RMS", f"{reg.rms:.2f} px" if reg else "—")
         if truth is not None and reg is not None:
             err = PN.corner_error(reg.matrix, truth.true_matrix(i, ANCHOR), views[i].shape)
-            cols[3].metric("Ground-truth error", f"{err:.2f} px",
+            cols[1].metric("Ground-truth error", f"{err:.2f} px",
                            help="Mean distance between where the view's 4 corners land with the recovered transform "
                                 "and with the true one (corners outside the overlap are extrapolated).")
         elif reg is not None:
-            time_metric(cols[3], "Fit time", wall, seconds)
+            time_metric(cols[1], "Fit time", since, wall, seconds, at)
 
 
 @st.fragment(key=WP)
@@ -257,10 +260,10 @@ def warp_section() -> None:
         st.info("Nothing to stitch yet: every image needs keypoints and similar sizes (see the messages above).")
         return
     values = ps.values()
-    start = time.perf_counter()
+    since, start = time.time(), time.perf_counter()
     try:
         with st.spinner(f"Warping {N} images into the plane of {names[ANCHOR]} and blending ({blend})…"):
-            pano, seconds = stitch_stage(views, PN.orb_params(values), PN.RegistrationParams.from_values(values),
+            pano, seconds, at = stitch_stage(views, PN.orb_params(values), PN.RegistrationParams.from_values(values),
                                          blend)
     except ValueError as err:
         st.error(f"Stitching failed: {err}", icon=":material/error:")
@@ -268,21 +271,18 @@ def warp_section() -> None:
                 "residual_threshold, or a simpler model (affine / similarity) for nearly flat scenes.")
         return
     h, w = pano.image.shape[:2]
-    q1, q2, q3 = st.columns(3)
-    q1.metric("Panorama", f"{w}×{h} px")
-    q2.metric("Covered", f"{pano.coverage.mean():.0%}", help="Share of the canvas some image covers.")
-    time_metric(q3, "Warp + blend time", time.perf_counter() - start, seconds)
-    what = ", ".join(names)
-    display.show(pano.image, caption=f"{PN.SCHEMA.fields['blend'].label(blend)} panorama of {what} in the plane of "
-                                     f"{names[ANCHOR]} ({w}×{h} px). Black: no image covers it.")
-    d1, d2, d3 = st.columns(3)
-    share.download_png("Panorama (PNG)", pano.image, f"panorama_{source}.png", container=d1, key=f"{PAGE}:dl_pano")
+    left, right = st.columns([3, 1] if w > 1.6 * h else [3, 2], gap="medium")
+    display.show(pano.image, container=left, caption=f"{PN.SCHEMA.fields['blend'].label(blend)} panorama of "
+                 f"{', '.join(names)} in the plane of {names[ANCHOR]} ({w}×{h} px). Black: no image covers it.")
+    right.metric("Panorama", f"{w}×{h} px")
+    right.metric("Covered", f"{pano.coverage.mean():.0%}", help="Share of the canvas some image covers.")
+    time_metric(right, "Warp + blend time", since, time.perf_counter() - start, seconds, at)
+    share.download_png("Panorama (PNG)", pano.image, f"panorama_{source}.png", container=right, key=f"{PAGE}:dl_pano")
     share.download_csv("Transforms, image → panorama (CSV)", PN.transforms_table(pano, names),
-                       f"panorama_{source}_transforms.csv", container=d2, key=f"{PAGE}:dl_matrices")
-    if source == "demo":
-        for k, view in enumerate(views):
-            share.download_png(f"Download the views: view {k + 1} (PNG)", view, f"demo_view{k + 1}.png",
-                               container=d3, key=f"{PAGE}:dl_view{k}")
+                       f"panorama_{source}_transforms.csv", container=right, key=f"{PAGE}:dl_matrices")
+    for k, view in enumerate(views if source == "demo" else ()):
+        share.download_png(f"Download the views: view {k + 1} (PNG)", view, f"demo_view{k + 1}.png",
+                           container=right, key=f"{PAGE}:dl_view{k}")
 
 
 @st.fragment(key=FT)

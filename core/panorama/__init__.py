@@ -52,6 +52,8 @@ SOURCES = {"arches": "Tutorial: Arches (3 photos)", "demo": "Demo views (known t
 PHOTOS = ("china", "coffee", "chelsea", "astronaut", "flower", "immunohistochemistry", "camera")
 #: Longest side (pixels) of the stereo pair and uploads (at most the working size); the Arches photos are 477×720.
 MAX_SIDE = 720
+#: ``python -m imlab run`` gives :func:`batch_outputs` one set of images (a folder), not one image.
+BATCH = "set"
 #: The page's images at most (the uploader's extra files are ignored).
 MAX_IMAGES = 3
 

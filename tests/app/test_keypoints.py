@@ -65,7 +65,7 @@ def test_a_harris_slider_reruns_only_its_stage_and_the_footer():
 def test_presets_and_orb_sliders_change_the_keypoints():
     at = app_test(PAGE)
     strong = count(at, "Corners")
-    at.button(key=f"{P}:preset:corner_peaks: today's defaults").click().run()
+    at.button(key=f"{P}:preset:Today's corner_peaks").click().run()
     no_exception(at)
     assert at.slider(key=f"{P}:min_distance").value == 1
     assert count(at, "Corners") > 5 * strong  # every local maximum counts now
@@ -86,7 +86,8 @@ def test_eps_method_and_heat_map_run():
     assert at.radio(key=f"{P}:method").value == "eps"
     assert count(at, "Corners") > 0
     assert "method = 'eps'" in "".join(c.value for c in at.code)
-    assert "red" in image_captions(at) and "blue" in image_captions(at)  # the heat map's caption explains it
+    assert "The Harris measure of camera" in image_captions(at)
+    assert "**Red**" in texts(at) and "**blue**" in texts(at)  # the heat map's colours are explained
 
 
 def test_link_with_values_and_garbage():
@@ -107,7 +108,8 @@ def test_link_with_values_and_garbage():
 
 def test_flat_upload_says_why_there_are_no_keypoints():
     flat = np.full((200, 200), 128, np.uint8)
-    at = app_test(PAGE, session_state={"_upload": {"name": "flat.png", "image": flat, "original_shape": flat.shape},
+    at = app_test(PAGE, session_state={"_upload": {"name": "flat.png", "image": flat, "original_shape": flat.shape,
+                                                   "id": "flat-test"},
                                        f"{P}:image": "upload"})
     no_exception(at)
     assert any("No ORB keypoints" in e.value for e in at.error)
