@@ -120,16 +120,16 @@ def test_dry_run_lists_and_writes_nothing(fake, folder, tmp_path, capsys, monkey
     assert not out.exists()
 
 
-def test_resume_does_no_work_the_second_time(fake, folder, tmp_path, monkeypatch, capsys):
-    out = tmp_path / "out"
-    assert main(["run", "fake?levels=6", str(folder), "--out", str(out), "--quiet"]) == 0
+def test_resume_does_no_work_the_second_time(folder, tmp_path, monkeypatch, capsys):
+    out, link = tmp_path / "out", "superpixels?n_segments=50&k=3"
+    assert main(["run", link, str(folder), "--out", str(out), "--quiet"]) == 0
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*.png")}
     monkeypatch.setattr(imlab.runner, "compute", lambda *a: pytest.fail("work was redone"))
-    assert main(["run", "fake?levels=6", str(folder), "--out", str(out), "--resume", "--quiet"]) == 0
+    assert main(["run", link, str(folder), "--out", str(out), "--resume", "--quiet"]) == 0
     assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*.png")} == before
     assert {r["status"] for r in rows_of(out)} == {"ok"}
-    assert all("--resume" in r["message"] and r["levels_used"] for r in rows_of(out))
-    assert main(["run", "fake?levels=6", str(folder), "--out", str(out), "--resume", "--dry-run"]) == 0
+    assert all("--resume" in r["message"] and int(r["superpixels"]) > 10 for r in rows_of(out))
+    assert main(["run", link, str(folder), "--out", str(out), "--resume", "--dry-run"]) == 0
     assert "0 of 3 would run" in capsys.readouterr().out
 
 
