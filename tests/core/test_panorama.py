@@ -260,3 +260,32 @@ def test_synthetic_pair_is_reproducible_and_warps_by_the_truth(photo):
     p = t1 @ [160.0, 160.0, 1.0]
     x, y = p[0] / p[2], p[1] / p[2]
     assert abs(m1[160, 160] - f1[int(round(y)), int(round(x))]) < 0.1
+
+
+def test_estimation_settings_use_the_one_message_form():
+    src = np.random.default_rng(0).uniform(0, 100, (30, 2))
+    with pytest.raises(ValueError, match=r"^The 'residual_threshold' parameter must be a finite float in the range "
+                                         r"\(0, 1000\]; got 0\.$"):
+        estimate_transform(src, src, residual_threshold=0)
+    with pytest.raises(ValueError, match=r"^The 'max_trials' parameter must be an int in the range \[1, 100000\]"):
+        estimate_transform(src, src, max_trials=0)
+    with pytest.raises(ValueError, match=r"^The 'model' parameter must be one of \{'projective', 'affine'"):
+        estimate_transform(src, src, model="homography")
+
+
+def test_tutorial_estimation_is_skimage_ransac_as_called_in_the_tutorial():
+    """refine=False runs skimage.measure.ransac itself (seeded): the same transform and inliers."""
+    from skimage.measure import ransac
+    from skimage.transform import ProjectiveTransform
+
+    rng = np.random.default_rng(1)
+    src = rng.uniform(0, 300, (120, 2))
+    truth = random_homography((300, 300), 2, perspective=0.02)
+    h = np.column_stack([src, np.ones(len(src))]) @ truth.T
+    dst = h[:, :2] / h[:, 2:] + rng.normal(0, 0.3, (len(src), 2))
+    dst[:30] += rng.uniform(20, 60, (30, 2))
+    matrix, inliers, _ = estimate_transform(src, dst, residual_threshold=1.0, max_trials=300, seed=4, refine=False)
+    model, ref_inliers = ransac((src, dst), ProjectiveTransform, min_samples=4, residual_threshold=1.0,
+                                max_trials=300, rng=4)
+    np.testing.assert_allclose(matrix, model.params / model.params[2, 2], atol=1e-12)
+    np.testing.assert_array_equal(inliers, ref_inliers)
