@@ -35,29 +35,29 @@ __all__ = [
     "to_rgb",
 ]
 
-#: Bundled sample images (all load offline): name → one-line description.
+#: Bundled sample images (all load offline): name → one-line description (size as width×height).
 SAMPLES: dict[str, str] = {
     "astronaut": "Astronaut Eileen Collins: a colour portrait with flag, suit and sky (512×512).",
     "camera": "The cameraman: the classic gray test image, a dark figure on a bright sky (512×512).",
-    "coffee": "A cup of coffee on a saucer: few, well-separated colours (400×600).",
-    "chelsea": "Chelsea the cat: fur texture and soft colour gradients (300×451).",
-    "coins": "Greek coins on a dark background: gray objects to threshold and count (303×384).",
+    "coffee": "A cup of coffee on a saucer: few, well-separated colours (600×400).",
+    "chelsea": "Chelsea the cat: fur texture and soft colour gradients (451×300).",
+    "coins": "Greek coins on a dark background: gray objects to threshold and count (384×303).",
     "moon": "The lunar surface: low-contrast gray texture (512×512).",
     "brick": "A brick wall: a regular gray texture (512×512).",
     "grass": "Grass: a fine, oriented gray texture (512×512).",
     "gravel": "Gravel: a blobby, isotropic gray texture (512×512).",
     "immunohistochemistry": "Stained tissue (IHC): brown and blue nuclei on a pale ground (512×512).",
     "retina": "A human retina (fundus photo): vessels on an orange disc (1411×1411).",
-    "china": "scikit-learn's Summer Palace photo: roofs, trees and sky (427×640).",
-    "flower": "scikit-learn's flower photo: a red blossom among green leaves (427×640).",
+    "china": "scikit-learn's Summer Palace photo: roofs, trees and sky (640×427).",
+    "flower": "scikit-learn's flower photo: a red blossom among green leaves (640×427).",
     # the tutorial's own photos (samples/, credits in samples/CREDITS.md)
-    "round_pill": "The tutorial's round pill (NLM): a pill on a plain ground, k-means on a, b (885×869).",
-    "chapel_floor": "The tutorial's chapel floor tiles: colour k-means on L, a, b (277×376).",
-    "spices": "The tutorial's spices (Riyaad Minty, CC BY 2.0): many colours and textures (683×1024).",
-    "bells_beach": "The tutorial's Bells Beach (Wikimedia Commons, CC BY-SA): sky, sea, sand (960×1280).",
-    "arches_1": "Arches National Park, view 1 of 3 (© 2014 Joshua D. Warner, CC BY 4.0) (720×477).",
-    "arches_2": "Arches National Park, view 2 of 3 (© 2014 Joshua D. Warner, CC BY 4.0) (720×477).",
-    "arches_3": "Arches National Park, view 3 of 3 (© 2014 Joshua D. Warner, CC BY 4.0) (720×477).",
+    "round_pill": "The tutorial's round pill (NLM): a pill on a plain ground, k-means on a, b (869×885).",
+    "chapel_floor": "The tutorial's chapel floor tiles: colour k-means on L, a, b (376×277).",
+    "spices": "The tutorial's spices (Riyaad Minty, CC BY 2.0): many colours and textures (1024×683).",
+    "bells_beach": "The tutorial's Bells Beach (Wikimedia Commons, CC BY-SA): sky, sea, sand (1280×960).",
+    "arches_1": "Arches National Park, view 1 of 3 (© 2014 Joshua D. Warner, CC BY 4.0) (477×720).",
+    "arches_2": "Arches National Park, view 2 of 3 (© 2014 Joshua D. Warner, CC BY 4.0) (477×720).",
+    "arches_3": "Arches National Park, view 3 of 3 (© 2014 Joshua D. Warner, CC BY 4.0) (477×720).",
 }
 
 #: Samples shipped as files in ``samples/`` (the tutorial's own photos): name → file name.

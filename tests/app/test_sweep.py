@@ -16,6 +16,11 @@ Three sweeps, each parametrised so that a failure names the page, the widget or 
    and show either a clear message (``st.error`` / ``st.warning`` / ``st.info``) or a result (an image, a chart,
    a table or a metric) — never an exception.
 
+5. **Hostile links** — every page opened by links a hostile user could send: Markdown and HTML in unknown setting
+   names and in values of its own settings (a fake "sign in again" link, a tracking image), a 50 000-character
+   name and value, Unicode (bidi controls, combining marks, non-ASCII digits), NaN, ±1e308 in every numeric setting,
+   300 unknown settings: no exception, no Markdown link or image rendered from the link, notices bounded in length.
+
 4. **Modes and their own uploaders** — every choice widget (radio, select box, segmented control) a page renders
    at its defaults, set to each of its options one at a time (the shared sample picker is left to
    ``test_shell.py``): no exception. A file uploader that appears in that mode (e.g. a page's own "upload a mask",
@@ -28,6 +33,7 @@ AppTest sessions are reused per page (one run per case) to keep the sweep within
 from __future__ import annotations
 
 import math
+import re
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +44,7 @@ import pytest
 from core.images import SAMPLES, to_png_bytes
 from tests.app.conftest import app_test
 from tests.core.test_images import BAD
+from ui.params import escape_md
 from ui.registry import PAGES
 
 TIMEOUT = 120  # seconds per script run: generous, the machine is shared
@@ -61,10 +68,15 @@ def _assert_no_exception(at, what: str) -> None:
         pytest.fail(f"{what} raised:\n" + "\n".join(errors), pytrace=False)
 
 
+def _is_picker(box) -> bool:
+    """Whether a select box is ui.images.image_input's sample picker (key ``<page>:image``, every sample)."""
+    return (box.key or "").endswith(":image") and set(SAMPLES) <= set(box.options)
+
+
 def _image_picker(at):
     """The sidebar sample picker of ui.images.image_input, or None if the page takes no image."""
     for box in at.sidebar.selectbox:
-        if list(box.options[: len(SAMPLES)]) == list(SAMPLES):
+        if _is_picker(box):
             return box
     return None
 
@@ -151,7 +163,7 @@ def _choice_widgets(at) -> list[WidgetSpec]:
     specs = []
     for kind in CHOICE_KINDS:
         for index, widget in enumerate(getattr(at, kind)):
-            if kind == "selectbox" and list(widget.options[: len(SAMPLES)]) == list(SAMPLES):
+            if kind == "selectbox" and _is_picker(widget):
                 continue  # the shared sample picker: every sample is run by tests/app/test_shell.py
             if kind == "segmented_control" and not widget._is_single_select:
                 continue
@@ -377,8 +389,8 @@ def test_bad_upload_shows_its_message(page, case):
     at = _upload(page, f"{case}.png", data, WORKING_SIZE)
     _assert_no_exception(at, f"{page}: bad upload {case!r}")
     errors = [str(e.value) for e in at.sidebar.error]
-    assert any(f"{case}.png" in e for e in errors), f"{page}: no upload error shown for {case!r}: {errors}"
-    import re
+    shown = escape_md(f"{case}.png")  # the file name is shown escaped (never as Markdown)
+    assert any(shown in e for e in errors), f"{page}: no upload error shown for {case!r}: {errors}"
 
     assert any(re.search(f"(?i){pattern}", e) for e in errors), (case, errors)
     # the page goes on with an image it can use (a sample, or the last good upload)
@@ -475,5 +487,70 @@ def test_every_option_and_its_uploaders(page, spec):
         if widget is not None:
             _send_label(widget, default_label)
             at.run()
+    if problems:
+        pytest.fail(f"{page}:\n" + "\n".join(problems), pytrace=False)
+
+
+# ----------------------------------------------------------------------------- 5. hostile links
+EVIL = "http://evil.example/login"
+_UNESCAPED_LINK = re.compile(r"(?<!\\)\]\((?:https?|javascript|data):|(?<!\\)!\[|<img|<a |<script", re.I)
+
+
+def _hostile_links(stem: str, numeric: list[str], choices: list[str]) -> dict[str, dict[str, str]]:
+    cases = {
+        "markdown-names": {f"[Session expired - sign in again]({EVIL})": "1", "![t](http://evil.example/t.png)": "1",
+                           "<img src=http://evil.example/t.png>": "1"},
+        "huge-name": {"x" * 50_000: "1"},
+        "unicode-name": {"k\u202e\u0301\u00e9\u200b": "\u0667"},
+        "many-settings": {f"x{i}": "1" for i in range(300)},
+    }
+    if choices:
+        cases["markdown-choice"] = {choices[0]: f"[sign in]({EVIL})"}
+        cases["huge-choice"] = {choices[0]: "y" * 50_000}
+    if numeric:
+        cases["markdown-number"] = {numeric[0]: "![t](http://evil.example/t.png)"}
+        cases["huge-number"] = {numeric[0]: "9" * 50_000}
+        cases["unicode-number"] = {numeric[0]: "\uff17"}  # a full-width 7
+        cases["nan"] = dict.fromkeys(numeric, "nan")
+        cases["1e308"] = dict.fromkeys(numeric, "1e308")
+        cases["-1e308"] = dict.fromkeys(numeric, "-1e308")
+    return cases
+
+
+def _own_keys(at, stem: str, specs) -> list[str]:
+    return sorted({spec.key.split(":", 1)[1] for spec in specs if spec.key and spec.key.startswith(f"{stem}:")
+                   and spec.key.count(":") == 1})
+
+
+def _rendered(at) -> list[str]:
+    out = []
+    for kind in ("markdown", "caption", "warning", "info", "error", "success", "title", "header", "subheader"):
+        out.extend(str(e.value) for e in getattr(at, kind))
+    return out
+
+
+@pytest.mark.parametrize("page", [p.path for p in PAGES], ids=lambda p: p[6:-3])
+def test_hostile_links_give_notices_never_markdown(page):
+    stem = page[6:-3]
+    base = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
+    _assert_no_exception(base, f"{page} at its defaults")
+    numeric = _own_keys(base, stem, _numeric_widgets(base))
+    choices = _own_keys(base, stem, _choice_widgets(base))
+    problems = []
+    for case, query in _hostile_links(stem, numeric, choices).items():
+        at = app_test(page, query=query, timeout=TIMEOUT, working_size=WORKING_SIZE)
+        errors = _exceptions(at)
+        if errors:
+            problems.append(f"{case}: raised\n" + "\n".join(errors))
+            continue
+        texts = _rendered(at)
+        injected = [t[:160] for t in texts if _UNESCAPED_LINK.search(t)]
+        if injected:
+            problems.append(f"{case}: rendered Markdown/HTML from the link: {injected}")
+        warnings = [str(w.value) for w in at.warning if "could not be used" in str(w.value)]
+        if not warnings:
+            problems.append(f"{case}: no notice that the link's settings were not used")
+        elif max(len(w) for w in warnings) > 4000:
+            problems.append(f"{case}: a notice of {max(len(w) for w in warnings):,} characters")
     if problems:
         pytest.fail(f"{page}:\n" + "\n".join(problems), pytrace=False)

@@ -34,6 +34,14 @@ def test_every_sample_loads_offline_as_uint8(name):
     assert I.SAMPLES[name]  # has a one-line description
 
 
+def test_sample_descriptions_write_sizes_as_width_by_height():
+    import re
+
+    for name, text in I.SAMPLES.items():
+        height, width = I.load_sample(name).shape[:2]
+        assert re.search(r"\((\d+)×(\d+)\)", text).groups() == (str(width), str(height)), name
+
+
 def test_unknown_sample_names_the_choices():
     with pytest.raises(ValueError, match="choose one of: astronaut"):
         I.load_sample("lena")

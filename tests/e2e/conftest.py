@@ -127,8 +127,8 @@ def wait_for_app(pg, timeout: float = 60_000, settle_ms: int = 500) -> None:
 
 
 def screenshot(pg, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    path = SCREENSHOTS / f"{name}.png"  # name may hold a folder: "1024x768/home"
+    path.parent.mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(path), full_page=True)
     return path
 

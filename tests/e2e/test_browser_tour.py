@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tests.e2e.conftest import no_exception_in_page, screenshot, wait_for_app
+from tests.e2e.conftest import SCREENSHOTS, no_exception_in_page, screenshot, wait_for_app
 from ui.registry import PAGES
 
 
@@ -82,3 +82,81 @@ def test_fresh_server_first_visit_by_share_link_uses_the_app_navigation(browser)
     finally:
         context.close()
         stop_server(proc)
+
+
+# ----------------------------------------------------------------------------- a classroom projector: 1024×768
+PROJECTOR = {"width": 1024, "height": 768}
+_OVERFLOW = """() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const doc = document.documentElement;
+    const box = main.getBoundingClientRect();
+    const clipped = [];
+    for (const el of main.querySelectorAll('img, canvas, iframe, [data-testid="stImage"], .stPlotlyChart')) {
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && r.right > box.right + 2) {
+            clipped.push((el.getAttribute('data-testid') || el.tagName) + ' ' + Math.round(r.width) + 'px');
+        }
+    }
+    return {page: doc.scrollWidth - doc.clientWidth, main: main.scrollWidth - main.clientWidth, clipped: clipped,
+            sidebar: document.querySelector('[data-testid="stSidebar"]').getAttribute('aria-expanded')};
+}"""
+
+
+def _projector_context(browser):
+    return browser.new_context(viewport=PROJECTOR, accept_downloads=True)
+
+
+def test_every_page_at_1024x768_with_the_sidebar_open(browser, server_url):
+    """Every page at a projector's size: no exception, no horizontal scrollbar; a screenshot each."""
+    context = _projector_context(browser)
+    problems, clipped = [], {}
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(60_000)
+        for stem in ["home"] + [Path(info.path).stem for info in PAGES]:
+            pg.goto(server_url + ("/" if stem == "home" else f"/{stem}"))
+            wait_for_app(pg, timeout=180_000)
+            screenshot(pg, f"1024x768/{stem}")
+            if pg.locator('[data-testid="stException"]').count():
+                problems.append(f"{stem}: exception: {pg.locator('[data-testid=stException]').first.inner_text()[:300]}")
+            got = pg.evaluate(_OVERFLOW)
+            if got["sidebar"] != "true":
+                problems.append(f"{stem}: the sidebar is not open at 1024×768")
+            if got["page"] > 1 or got["main"] > 1:
+                problems.append(f"{stem}: horizontal scrollbar (page +{got['page']} px, main +{got['main']} px)")
+            if got["clipped"]:
+                clipped[stem] = got["clipped"]
+    finally:
+        context.close()
+    report = SCREENSHOTS / "1024x768" / "clipped.txt"
+    report.parent.mkdir(parents=True, exist_ok=True)  # for the page owners: wider than the main area
+    report.write_text("\n".join(f"{k}: {', '.join(v)}" for k, v in clipped.items()) or "none\n")
+    assert not problems, "\n".join(problems)
+
+
+def test_an_upload_on_one_page_is_the_image_of_the_next(browser, server_url, tmp_path):
+    """#18.3 in a browser at 1024×768: upload on Thresholding, switch to Superpixels in the sidebar, see it used."""
+    image = np.zeros((240, 320, 3), np.uint8)
+    image[:, :160] = (30, 90, 200)
+    image[60:180, 200:300] = (240, 200, 40)
+    path = tmp_path / "class_photo.png"
+    Image.fromarray(image).save(path)
+    context = _projector_context(browser)
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(60_000)
+        _upload_on_thresholding(pg, server_url, path)
+        sidebar = pg.locator('[data-testid="stSidebar"]')
+        assert sidebar.get_by_text("320×240 pixels").count() >= 1
+        screenshot(pg, "1024x768/upload_on_thresholding")
+        pg.locator('[data-testid="stSidebarNav"]').get_by_text("Superpixels", exact=True).click()
+        pg.wait_for_timeout(500)
+        wait_for_app(pg, timeout=180_000)
+        assert "/superpixels" in pg.url
+        assert sidebar.get_by_text("class_photo.png").count() >= 1
+        assert sidebar.get_by_text("is the image of every page").count() >= 1
+        assert sidebar.get_by_text("320×240 pixels").count() >= 1  # the page works on the upload
+        no_exception_in_page(pg)
+        screenshot(pg, "1024x768/upload_used_on_superpixels")
+    finally:
+        context.close()
