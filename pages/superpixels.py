@@ -107,7 +107,7 @@ def method_controls(method: str, container) -> None:
                           fmt=lambda v: f"{v:.0e}" if v < 0.01 else f"{v:g}")
 
 
-def slow_guard(image: np.ndarray, digest: str, method: str, params: tuple) -> bool:
+def slow_guard(image: np.ndarray, digest: str, method: str, params: tuple, where: str = "main") -> bool:
     """True when the first stage may run now; else a word with the estimate and a smaller-size offer."""
     seconds = S.estimate_seconds(method, image.shape, **dict(params))
     key = (digest, method, params)
@@ -120,11 +120,11 @@ def slow_guard(image: np.ndarray, digest: str, method: str, params: tuple) -> bo
                "the pixel count" + (" and kernel_size²" if method == "quickshift" else "") + "). Run it at this "
                "size, or work on a smaller copy first?", icon=":material/hourglass_top:")
     a, b = st.columns(2)
-    a.button(f"Run it (≈ {seconds:.0f} s)", key=f"{PAGE}:run_slow_button", icon=":material/play_arrow:",
+    a.button(f"Run it (≈ {seconds:.0f} s)", key=f"{PAGE}:run_slow_button:{where}", icon=":material/play_arrow:",
              on_click=lambda: st.session_state.__setitem__(f"{PAGE}:run_slow", key))
     if smaller:
         size = smaller[-1]
-        b.button(f"Work at {size} px (≈ {seconds * (size / max(h, w)) ** 2:.1f} s)", key=f"{PAGE}:smaller",
+        b.button(f"Work at {size} px (≈ {seconds * (size / max(h, w)) ** 2:.1f} s)", key=f"{PAGE}:smaller:{where}",
                  icon=":material/photo_size_select_small:",
                  on_click=lambda: st.session_state.__setitem__("working_size", size))
     return False
@@ -186,7 +186,9 @@ if ps.value("compare"):
     st.markdown(f"**All four methods on {stem}** (each with its current settings: scikit-image's gallery)")
     cols = st.columns(4)
     for col, name in zip(cols, S.METHODS, strict=True):
-        if not slow_guard(img.image, img.digest, name, params_of(name)):
+        with col:
+            ready = slow_guard(img.image, img.digest, name, params_of(name), where="gallery")
+        if not ready:
             continue
         try:
             with st.spinner(f"{NAMES[name]}…", show_time=True):
@@ -250,9 +252,9 @@ def stage_two(segments: np.ndarray | None) -> None:
             b.metric("Objective, tutorial's run", f"{theirs:,.2f}")
             c.metric("Pixels in agreement", f"{100 * agree:.1f} %")
             st.caption("Both minimise the same k-means objective (lower is better). The tutorial runs k-means "
-                       "once (scikit-learn's default, one k-means++ start) over every pixel; this page runs 10 "
-                       "starts on one weighted sample per superpixel and keeps the best, so it finds the same "
-                       "or a lower optimum — where the two disagree, the tutorial's run stopped in a worse one.")
+                       "once (scikit-learn's default, one k-means++ start) over every pixel; this page keeps the "
+                       "best of 10 starts on one weighted sample per superpixel, so it usually reaches a lower "
+                       "optimum. Where they disagree, the objectives say which clustering fits better.")
     st.caption("Label PNGs are 8-bit when there are at most 256 labels, 16-bit otherwise.")
     code = reproduce.fill(PAGE, values, image=reproduce.image_lines(
         img.name if not img.is_upload else "upload", shape=img.original_shape, working_size=images.working_size()))

@@ -134,14 +134,29 @@ def test_a_slow_choice_asks_first_and_offers_a_smaller_size(monkeypatch):
     no_exception(at)
     assert "Superpixels" not in metrics(at)
     assert any("Quickshift at 451×300** takes about **7 s" in w.value for w in at.warning), [w.value for w in at.warning]
-    at.button(key=f"{P}:run_slow_button").click().run()
+    at.button(key=f"{P}:run_slow_button:main").click().run()
     no_exception(at)
     assert "Superpixels" in metrics(at)
     at.slider(key=f"{P}:ratio").set_value(0.7).run()  # new settings: ask again
     assert "Superpixels" not in metrics(at)
-    at.button(key=f"{P}:smaller").click().run()  # 256 px: about 2 s
+    at.button(key=f"{P}:smaller:main").click().run()  # 256 px: about 2 s
     assert at.session_state["working_size"] == 256
     assert "Superpixels" in metrics(at)
+    at.toggle(key=f"{P}:compare").set_value(True).run()  # the gallery's quickshift column is the same choice
+    no_exception(at)
+    assert len([c for c in at.caption if " segments, " in c.value]) == 4
+
+
+def test_a_slow_choice_in_the_gallery_asks_in_its_column_too(monkeypatch):
+    from core.superpixels import compare
+
+    monkeypatch.setitem(compare.SECONDS_PER_PIXEL, "quickshift", 5e-5)
+    at = app_test(PAGE, query={"method": "quickshift", "image": "chelsea", "compare": "1"}, working_size=1024)
+    no_exception(at)
+    assert len([w for w in at.warning if "takes about" in w.value]) == 2  # the main stage and the gallery column
+    assert len([c for c in at.caption if " segments, " in c.value]) == 3  # the three other methods run
+    at.button(key=f"{P}:run_slow_button:gallery").click().run()  # one answer for the same choice
+    assert not [w for w in at.warning if "takes about" in w.value]
 
 
 def test_k_larger_than_the_number_of_superpixels_is_a_message():
