@@ -9,7 +9,9 @@ result is not sent whole to a 500 px column.
 
 from __future__ import annotations
 
+import html
 import io
+import re
 
 import numpy as np
 import streamlit as st
@@ -17,7 +19,7 @@ from PIL import Image
 
 from ui.cache import cache_data
 
-__all__ = ["encoded", "show"]
+__all__ = ["encoded", "legend", "show", "swatch"]
 
 #: The longest side sent for an image shown in a column (a wide column on a large screen is ~1100 px).
 DISPLAY_SIDE = 1100
@@ -54,3 +56,44 @@ def show(array: np.ndarray, *, caption: str | None = None, container=None, max_s
          width: str | int = "stretch") -> None:
     """``st.image`` of ``array`` from cached encoded bytes (see :func:`encoded`)."""
     (container or st).image(encoded(array, max_side), caption=caption, width=width)
+
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+_MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:=])")  # Markdown specials (HTML ones are escaped by html.escape)
+
+
+def _safe_label(text) -> str:
+    """A label from a link or a file, inert both as HTML and as Markdown."""
+    text = "".join(ch if ch.isprintable() else " " for ch in str(text)[:60])
+    return _MD.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _hex(color) -> str:
+    """``"#rrggbb"`` from a hex string or an (r, g, b) triple of 0…255 (anything else: a neutral gray)."""
+    if isinstance(color, str) and _HEX.match(color):
+        return color.lower()
+    try:
+        r, g, b = (int(min(255, max(0, round(float(c))))) for c in color)
+    except (TypeError, ValueError):
+        return "#888888"
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def swatch(color) -> str:
+    """A real colour swatch (a small filled square, no emoji font needed) as HTML for ``unsafe_allow_html``."""
+    return (f"<span style='display:inline-block;width:0.95em;height:0.95em;background:{_hex(color)};"
+            "border:1px solid rgba(0,0,0,.35);border-radius:2px;vertical-align:-0.12em;margin-right:0.35em'>"
+            "</span>")
+
+
+def legend(items, *, container=None, caption: bool = False) -> None:
+    """One line of swatches with their labels: ``legend([("sand", "#e0c080"), ("sea", (30, 90, 200))])``.
+
+    Labels may come from a link or a file (class names): they are escaped, never rendered as HTML or Markdown.
+    """
+    parts = [f"<span style='white-space:nowrap;margin-right:1em'>{swatch(color)}{_safe_label(label)}"
+             "</span>" for label, color in items]
+    body = "<span style='line-height:1.8'>" + " ".join(parts) + "</span>"
+    if caption:
+        body = f"<span style='font-size:0.875rem;color:rgba(49,51,63,.6)'>{body}</span>"
+    (container or st).markdown(body, unsafe_allow_html=True)

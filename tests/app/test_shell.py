@@ -264,3 +264,19 @@ def test_download_names_have_one_extension():
     assert clean_filename("../../etc/passwd") == "passwd"
     assert clean_filename("superpixels.py") == "superpixels.py"
     assert stem("My holiday.JPG") == "My_holiday" and stem("coffee") == "coffee"
+
+
+def test_legend_draws_real_swatches_and_escapes_labels():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        from ui.display import legend
+
+        legend([("[Session expired](http://evil.example)", "#e0c080"), ("<img src=x>", (30, 90, 200)),
+                ("bad colour", "javascript:alert(1)")])
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    body = str(at.markdown[0].value)
+    assert "background:#e0c080" in body and "background:#1e5ac8" in body and "background:#888888" in body
+    assert "](http" not in body and "<img" not in body and "javascript" not in body
