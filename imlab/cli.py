@@ -116,7 +116,7 @@ def main(argv=None) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_INVALID
-    sources = expand(args.inputs)
+    sources = expand(args.inputs, exclude=args.out)  # never the outputs of an earlier run
     jobs = set_jobs(sources) if task.per_set else image_jobs(sources)
     if not jobs:
         print("error: no input images found (folders are searched for "

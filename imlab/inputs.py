@@ -64,8 +64,9 @@ def _glob_base(pattern: str) -> Path:
     return Path(*parts) if parts else Path(".")
 
 
-def expand(inputs: list[str]) -> list[Source]:
-    """Every input file, in argument order (folders and globs sorted), each taken once."""
+def expand(inputs: list[str], *, exclude: str | os.PathLike | None = None) -> list[Source]:
+    """Every input file, in argument order (folders and globs sorted), each taken once; files found in
+    folders or by globs under ``exclude`` (the output folder) are left out."""
     sources: list[Source] = []
     for arg in inputs:
         path = Path(arg)
@@ -88,9 +89,13 @@ def expand(inputs: list[str]) -> list[Source]:
                     sources.append(Source(match, rel))
         else:
             sources.append(Source(arg, PurePosixPath(path.name or "input"), f"No such file or folder: {arg!r}."))
+    skip = os.path.realpath(exclude) + os.sep if exclude is not None else None
+    named = {os.path.realpath(a) for a in inputs if Path(a).is_file()}
     seen, unique = set(), []
     for s in sources:
         key = os.path.realpath(s.path) if s.missing is None else ("missing", s.path)
+        if skip and s.missing is None and key.startswith(skip) and key not in named:
+            continue
         if key not in seen:
             seen.add(key)
             unique.append(s)

@@ -74,7 +74,11 @@ class Backend:
 
         cluster = None
         if self.scheduler:
-            self.client = Client(self.scheduler, timeout="30s")
+            try:
+                self.client = Client(self.scheduler, timeout="30s")
+            except OSError as err:
+                raise OSError(f"Cannot reach the Dask scheduler at {self.scheduler} ({err}). Is `dask scheduler` "
+                              "running there, and is the address the one it printed?") from None
         else:
             cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.ERROR)

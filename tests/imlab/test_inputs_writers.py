@@ -29,6 +29,13 @@ def test_files_folders_and_globs(tmp_path):
     assert {s.rel.as_posix() for s in recursive} == {"a/x.png", "b/x.png"}
 
 
+def test_the_output_folder_is_not_an_input(tmp_path):
+    save(tmp_path / "photos" / "a.png", scene(1))
+    save(tmp_path / "photos" / "out" / "a" / "average.png", scene(2))  # an earlier run's output
+    found = [Path(s.path).name for s in expand([str(tmp_path / "photos")], exclude=tmp_path / "photos" / "out")]
+    assert found == ["a.png"]
+
+
 def test_sets_are_folders(tmp_path):
     for folder in ("trip1", "trip2"):
         for i in range(2):
