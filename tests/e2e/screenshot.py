@@ -1,7 +1,9 @@
 """Take a full-page screenshot of one page in headless Chromium.
 
 Usage: python tests/e2e/screenshot.py pages/<page>.py OUT.png [QUERY] [--width 1400] [--url http://127.0.0.1:8501]
-       python tests/e2e/screenshot.py --all docs/screenshots     (Home and every page, viewport-sized, for the README)
+       python tests/e2e/screenshot.py --all docs/screenshots     (Home and every page, viewport-sized, for the README;
+                                                                  plus thumbs/<page>.jpg: each page's largest result,
+                                                                  the picture of its Home card)
 
 Starts its own server unless --url is given; QUERY is a query string such as "k=5&image=coffee".
 """
@@ -14,6 +16,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server, wait_for_app  # noqa: E402
+
+_RESULTS = ('[data-testid="stMain"] [data-testid="stImage"] img, [data-testid="stMain"] .stPlotlyChart, '
+            '[data-testid="stMain"] iframe')
+
+
+def _largest_result(page, height: int) -> dict | None:
+    """The clip of the largest picture (image, chart, canvas) in the first screen of the main area."""
+    best, best_area = None, 0.0
+    for element in page.locator(_RESULTS).all():
+        box = element.bounding_box()
+        if not box or box["width"] < 200 or box["y"] < 0 or box["y"] + box["height"] > height:
+            continue
+        if box["width"] * box["height"] > best_area:
+            best, best_area = box, box["width"] * box["height"]
+    return best
 
 
 def main() -> None:
@@ -54,6 +71,13 @@ def main() -> None:
                         clip = {"x": box["x"], "y": 0, "width": box["width"], "height": args.height}
                     page.screenshot(path=str(path), clip=clip, type="jpeg", quality=80)
                     print("saved", path)
+                    if stem != "home":
+                        thumb = _largest_result(page, args.height)
+                        if thumb is not None:
+                            (out_dir / "thumbs").mkdir(exist_ok=True)
+                            page.screenshot(path=str(out_dir / "thumbs" / f"{stem}.jpg"), clip=thumb, type="jpeg",
+                                            quality=85)
+                            print("saved", out_dir / "thumbs" / f"{stem}.jpg")
                 browser.close()
         finally:
             stop_server(proc)
