@@ -66,18 +66,6 @@ SCALE_COLOURS = [(99, 110, 250), (239, 85, 59), (0, 204, 150), (171, 99, 250), (
 CORNER_COLOUR = (255, 59, 48)
 
 
-def _polylines(canvas: np.ndarray, x: np.ndarray, y: np.ndarray, colour) -> None:
-    """Draw NaN-separated polylines (x = col, y = row) onto an RGB uint8 canvas, in place."""
-    from skimage.draw import line
-
-    h, w = canvas.shape[:2]
-    ok = np.isfinite(x[:-1]) & np.isfinite(x[1:])
-    for x0, y0, x1, y1 in zip(x[:-1][ok], y[:-1][ok], x[1:][ok], y[1:][ok], strict=True):
-        rr, cc = line(int(round(y0)), int(round(x0)), int(round(y1)), int(round(x1)))
-        keep = (rr >= 0) & (rr < h) & (cc >= 0) & (cc < w)
-        canvas[rr[keep], cc[keep]] = colour
-
-
 def draw_corners(image: np.ndarray, corners: np.ndarray, *, radius: float | None = None,
                  colour=CORNER_COLOUR) -> np.ndarray:
     """The image (RGB uint8, (H, W, 3)) with a 2-px circle around each ``(row, col)`` corner.
@@ -102,15 +90,21 @@ def draw_keypoints(image: np.ndarray, features: ORBFeatures, *, base_radius: flo
     One colour per pyramid level (:data:`SCALE_COLOURS`, in increasing scale order). ``base_radius``
     (px at scale 1) defaults to ``max(3, min(H, W) / 120)``.
     """
+    from skimage.draw import circle_perimeter, line
+
     canvas = to_rgb(image).copy()
-    base = base_radius if base_radius is not None else max(3.0, min(canvas.shape[:2]) / 120)
-    for index, scale in enumerate(np.unique(features.scales)):
-        sel = features.scales == scale
-        cx, cy, tx, ty = keypoint_glyphs(features.keypoints[sel], features.scales[sel],
-                                         features.orientations[sel], base_radius=base, n_vertices=16)
-        colour = SCALE_COLOURS[index % len(SCALE_COLOURS)]
-        _polylines(canvas, cx, cy, colour)
-        _polylines(canvas, tx, ty, colour)
+    h, w = canvas.shape[:2]
+    base = base_radius if base_radius is not None else max(3.0, min(h, w) / 120)
+    order = {s: i for i, s in enumerate(np.unique(features.scales))}
+    for (row, col), scale, angle in zip(features.keypoints, features.scales, features.orientations, strict=True):
+        colour = SCALE_COLOURS[order[scale] % len(SCALE_COLOURS)]
+        radius = base * scale
+        rr, cc = circle_perimeter(int(round(row)), int(round(col)), max(1, int(round(radius))), shape=(h, w))
+        canvas[rr, cc] = colour
+        rr, cc = line(int(round(row)), int(round(col)), int(round(row + radius * np.sin(angle))),
+                      int(round(col + radius * np.cos(angle))))
+        keep = (rr >= 0) & (rr < h) & (cc >= 0) & (cc < w)
+        canvas[rr[keep], cc[keep]] = colour
     return canvas
 
 

@@ -30,6 +30,13 @@ def tutorial_features(arches):
     return out
 
 
+@pytest.fixture(scope="module")
+def page_features(arches):
+    """The page's step 1 with the tutorial's settings (core.keypoints.orb_features)."""
+    orb = PN.orb_params(values_of("Tutorial: Arches"))
+    return [orb_features(image, **orb.kwargs()) for image in arches]
+
+
 def values_of(preset: str, **extra) -> dict:
     return PN.SCHEMA.parse(extra, base={**PN.SCHEMA.defaults(), **PN.PRESETS[preset]})
 
@@ -49,15 +56,14 @@ def test_schema_opens_on_the_tutorial_and_presets_set_everything_they_depend_on(
         PN.SCHEMA.parse_link("panorama?residual_threshold=99")
 
 
-def test_tutorial_preset_is_the_tutorials_code(arches, tutorial_features):
+def test_tutorial_preset_is_the_tutorials_code(arches, tutorial_features, page_features):
     """adv3_panorama-stitching's steps 1–2 as written (seeded: rng=0) against the page's stages."""
     from skimage.feature import match_descriptors
     from skimage.measure import ransac
     from skimage.transform import ProjectiveTransform
 
-    values = values_of("Tutorial: Arches")
-    orb, params = PN.orb_params(values), PN.RegistrationParams.from_values(values)
-    feats = [orb_features(image, **orb.kwargs()) for image in arches]
+    params = PN.RegistrationParams.from_values(values_of("Tutorial: Arches"))
+    feats = page_features
     for (kp, desc), f in zip(tutorial_features, feats, strict=True):
         np.testing.assert_array_equal(f.keypoints, kp)
         np.testing.assert_array_equal(f.descriptors, desc)
@@ -114,17 +120,19 @@ def test_truth_errors_the_page_states_are_measured():
     assert "20.1 px" in PN.TRUTH_NOTE
 
 
-def test_script_with_the_tutorials_settings_gives_the_pages_panorama(arches, tmp_path):
+def test_script_with_the_tutorials_settings_gives_the_pages_panorama(arches, page_features, tmp_path):
     from core import reproduce
     from tests.scripts import run_code
 
     values = values_of("Tutorial: Arches")
     code = reproduce.fill("panorama", values, image=PN.script_images(values, shapes=[a.shape for a in arches]))
     ns = run_code(code, tmp_path)
-    out = PN.batch_outputs(arches, values)
-    assert ns["result"].shape == out["panorama"].shape
-    assert np.abs(ns["result"].astype(int) - out["panorama"]).max() <= 2  # the stated agreement: every pixel
-    assert f"{out['summary']['matches_1']} matches" in ns["__stdout__"] and (tmp_path / "panorama.png").exists()
+    params = PN.RegistrationParams.from_values(values)
+    regs = {i: PN.register_features(page_features[i], page_features[1], params) for i in (0, 2)}
+    pano = PN.stitch(arches, registrations=regs, blend=values["blend"])  # what the page's stages give
+    assert ns["result"].shape == pano.image.shape
+    assert np.abs(ns["result"].astype(int) - pano.image).max() <= 2  # the stated agreement: every pixel
+    assert f"{len(regs[0].matches)} matches" in ns["__stdout__"] and (tmp_path / "panorama.png").exists()
 
 
 def test_script_with_the_refit_agrees_on_the_transforms_to_a_third_of_a_pixel(arches, tmp_path):
