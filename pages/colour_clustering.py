@@ -49,6 +49,14 @@ def fitted(image: np.ndarray, values: dict):
     return result, (seconds if computed_at >= asked else None), seconds
 
 
+def compact(n: int) -> str:
+    return f"{n:,}" if n < 100_000 else f"{n / 1000:,.0f}k"
+
+
+def duration(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+
+
 def agreement(a: np.ndarray, b: np.ndarray) -> float:
     """Share of pixels in the same cluster, after matching cluster numbers (Hungarian)."""
     from scipy.optimize import linear_sum_assignment
@@ -83,7 +91,9 @@ with tab_image:
     upload = ps.value("image") == "upload"
     presets = {label: ({k: v for k, v in p.items() if k != "image"} if upload and label in C.EXERCISES else p)
                for label, p in C.PRESETS.items()}
-    ps.preset_buttons(presets, help=C.PRESET_HELP)
+    items = list(presets.items())
+    for half in (items[:2], items[2:]):  # two per row: the labels stay readable at 1024 px
+        ps.preset_buttons(dict(half), help=C.PRESET_HELP)
     c1, c2, c3 = st.columns([1, 1.5, 1.5])
     space = ps.radio("color_space", "Colour space", container=c1, help=C.SCHEMA.fields["color_space"].help)
     ps.multiselect("channels", "Lab channels (features)", container=c2, disabled=space == "rgb",
@@ -105,11 +115,12 @@ with tab_image:
         m1, m2, m3, m4 = st.columns(4)
         m1.metric("Clusters", f"{len(np.unique(result.labels))}")
         m2.metric("Features", ", ".join(result.channels))
-        m3.metric("Fitted on", f"{result.n_fit:,} px", help="Every pixel (the tutorial's fit) or a random sample.")
+        m3.metric("Fitted on", compact(result.n_fit) + " px",
+                  help=f"{result.n_fit:,} pixels: every pixel (the tutorial's fit) or a random sample.")
         if fresh is not None:
-            m4.metric("Time", f"{fresh * 1000:.0f} ms", help="Colour conversion + k-means + labels, just now.")
+            m4.metric("Time", duration(fresh), help="Colour conversion + k-means + labels, just now.")
         else:
-            m4.metric("Time", "cached", delta=f"computed in {seconds * 1000:.0f} ms", delta_color="off",
+            m4.metric("Time", "cached", delta=f"took {duration(seconds)}", delta_color="off",
                       help="This result was already computed (by you or another session): nothing to redo.")
 
         @st.fragment
@@ -163,7 +174,7 @@ with tab_image:
                 e1.metric(f"Inertia, {C.FIT_LABELS[values['fit']].lower()}", f"{result.inertia:,.0f}")
                 e2.metric(f"Inertia, {C.FIT_LABELS[other['fit']].lower()}", f"{other_result.inertia:,.0f}")
                 e3.metric("Pixels in the same cluster", f"{agreement(result.labels, other_result.labels):.2%}")
-                st.caption(f"Compute times: {seconds * 1000:.0f} ms here, {other_seconds * 1000:.0f} ms the other way. A lower "
+                st.caption(f"Compute times: {duration(seconds)} here, {duration(other_seconds)} the other way. A lower "
                            "inertia is a better k-means optimum; the tutorial's single run may stop at a worse one.")
 
 with tab_iris:

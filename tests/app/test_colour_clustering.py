@@ -45,7 +45,7 @@ def test_opens_on_the_tutorial_cell_and_matches_core_and_the_script(tmp_path):
     assert (values["image"], values["channels"], values["k"], values["fit"]) == ("round_pill", ["a", "b"], 2, "all")
     image = fit_working_size(load_sample("round_pill"), 256)
     expected = C.color_kmeans_fit(image, **C.kmeans_kwargs(values))
-    assert metric(at, "Clusters") == "2" and metric(at, "Fitted on") == f"{image.shape[0] * image.shape[1]:,} px"
+    assert metric(at, "Clusters") == "2" and metric(at, "Fitted on") == f"{image.shape[0] * image.shape[1]:,} px"  # 251×256
     assert inertia_shown(at) == pytest.approx(expected.inertia, abs=0.5)
     out = run_script(P, values, tmp_path, image="round_pill", shape=load_sample("round_pill").shape,
                      working_size=256)
@@ -99,7 +99,7 @@ def test_time_metric_says_cached_when_nothing_was_computed():
     at.slider(key=f"{P}:k").set_value(3).run()
     at.slider(key=f"{P}:k").set_value(2).run()  # back to a result already computed
     no_exception(at)
-    assert first.endswith("ms") or first == "cached"
+    assert first.endswith((" ms", " s")) or first == "cached"
     assert metric(at, "Time") == "cached"
 
 
