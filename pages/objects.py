@@ -108,7 +108,8 @@ def _on_scatter_select() -> None:
 
 
 def footer(v: dict, src: O.Source | None, img) -> None:
-    lines = O.script_image_lines(v, img.name if img else None, shape=img.original_shape if img else None,
+    lines = O.script_image_lines(v, ("upload" if img.is_upload else img.name) if img else None,
+                                 shape=img.original_shape if img else None,
                                  working_size=images.working_size())
     note = ("Your uploaded mask / label image cannot travel in a link: the link opens the generated blobs."
             if v["source"] == "upload" else None)

@@ -222,3 +222,19 @@ def test_labels_png_download_is_16_bit_above_255_objects():
     no_exception(at)
     assert "The label image is 16-bit" in texts(at) and len(_table(at)) == 400
     assert _table(at)["file_id"].max() == 400_000
+
+
+def test_an_uploaded_photo_to_threshold_is_read_by_the_script(tmp_path):
+    photo = np.zeros((90, 120, 3), dtype=np.uint8)
+    photo[20:50, 30:70] = (250, 240, 230)
+    photo[60:80, 80:110] = (200, 220, 250)
+    at = app_test(PAGE, query={"source": "image"}, session_state={
+        "_upload": {"name": "photo.png", "image": photo, "original_shape": photo.shape, "id": 1, "page": "objects"},
+        "objects:image": "upload"})
+    no_exception(at)
+    assert "photo.png, 120×90 px: Otsu's threshold" in re.sub(r"\\(.)", r"\1", texts(at))  # escaped Markdown
+    assert 'Image.open("your_image.png")' in _code(at)
+    Image.fromarray(photo).save(tmp_path / "your_image.png")
+    table = _table(at)
+    ns = run_code(_code(at), tmp_path)
+    assert len(table) == 2 and ns["result"].max() == table["cluster"].max() + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -164,3 +165,18 @@ def test_upload_script_reads_the_file_and_says_so():
     lines = O.script_image_lines(values, None)
     assert any("your_labels.png" in line and "io.imread" in line for line in lines)
     assert O.script_image_lines(O.SCHEMA.parse({}), "coins") == []  # blobs: no image line at all
+
+
+def test_the_template_runs_on_its_own_in_a_fresh_interpreter(tmp_path):
+    """The file as it is (the schema defaults: the tutorial's blobs), outside the project, as a reader runs it."""
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copy(reproduce.SCRIPTS_DIR / "objects.py", tmp_path / "objects.py")
+    done = subprocess.run([sys.executable, "objects.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    sizes = O.batch_outputs(None, O.SCHEMA.parse({}))["summary"]["cluster_sizes"].split("/")
+    assert [int(n) for n in re.findall(r"\d+", done.stdout)] == [162, *map(int, sizes)]
+    assert (tmp_path / "objects_clusters.png").stat().st_size > 1000
