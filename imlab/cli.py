@@ -45,7 +45,16 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m imlab", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m imlab", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Apply a page's settings, or a trained segmenter, to many images: in this process, on a "
+                    "local Dask cluster (--workers N) or on an existing one (--scheduler ADDRESS).",
+        epilog="examples:\n"
+               "  python -m imlab run \"http://localhost:8501/superpixels?n_segments=300&k=6\" photos/ --out out/\n"
+               "  python -m imlab run superpixels_settings.json \"scans/**/*.tif\" --out out/ --workers 2 --resume\n"
+               "  python -m imlab segment --model segmenter.zip slides/ --out labels/ --probabilities\n"
+               "exit status: 0 if any input succeeded, 1 if every input failed, 2 for invalid settings or options.\n"
+               "See docs/BATCH.md.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="apply a page's settings (a share link or settings file) to many images",
                          description="Apply a page's settings to every input image; write what the page shows.")

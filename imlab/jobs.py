@@ -10,6 +10,7 @@ would show. Nothing here touches the file system, so a remote cluster needs no s
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -47,6 +48,7 @@ class Task:
 
 
 _MODELS: dict[str, object] = {}
+_LOCK = threading.Lock()
 
 
 def _segmenter(model: bytes):
@@ -54,10 +56,11 @@ def _segmenter(model: bytes):
     from core.trainable import load_segmenter
 
     key = hashlib.sha256(model).hexdigest()
-    if key not in _MODELS:
-        _MODELS.clear()
-        _MODELS[key] = _single_threaded(load_segmenter(model))
-    return _MODELS[key]
+    with _LOCK:  # threads of one worker share the cache: load once
+        if key not in _MODELS:
+            _MODELS.clear()
+            _MODELS[key] = _single_threaded(load_segmenter(model))
+        return _MODELS[key]
 
 
 def _single_threaded(seg):
@@ -89,27 +92,21 @@ ALIGN = 4
 
 
 def tile_overlap(seg, overlap: int | None) -> int:
-    """The overlap used: ``overlap`` or the segmenter's reach (core's ``default_overlap``, else 128),
+    """The overlap used: ``overlap`` or the segmenter's reach (``core.trainable_tiles.default_overlap``),
     rounded up to a multiple of :data:`ALIGN`."""
     if overlap is None:
-        try:
-            from core.trainable_tiles import default_overlap
+        from core.trainable_tiles import default_overlap
 
-            overlap = default_overlap(seg)
-        except ImportError:
-            overlap = 128
+        overlap = default_overlap(seg)
     return -(-int(overlap) // ALIGN) * ALIGN
 
 
 def _tiled(seg, image, tile, overlap, probabilities):
-    """``core.trainable.predict_tiled`` when core has it, else :func:`imlab.tiling.predict_tiled`."""
-    import core.trainable as trainable
+    """:func:`core.trainable.predict_tiled` with the tile and overlap aligned to :data:`ALIGN`."""
+    from core.trainable import predict_tiled
 
-    tiled = getattr(trainable, "predict_tiled", None)
-    if tiled is None:
-        from imlab.tiling import predict_tiled as tiled
-    return tiled(seg, image, tile=-(-int(tile) // ALIGN) * ALIGN, overlap=tile_overlap(seg, overlap),
-                 return_proba=probabilities)
+    return predict_tiled(seg, image, tile=-(-int(tile) // ALIGN) * ALIGN, overlap=tile_overlap(seg, overlap),
+                         return_proba=probabilities)
 
 
 def _is_hex(colour) -> bool:
