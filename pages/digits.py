@@ -90,7 +90,8 @@ except ValueError as err:
 if result is not None:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Held-out accuracy", f"{result.accuracy:.2%}")
-    m2.metric("Training / held-out", f"{result.n_train} / {result.y_test.size}")
+    m2.metric("Held-out digits", f"{result.y_test.size}",
+              help=f"Kept aside for the test; the SVC is trained on the other {result.n_train} of 1797.")
     m3.metric("Support vectors", f"{int(result.model.n_support_.sum())}",
               help="Training digits that define the boundaries. Nearly all of them: the model memorised the set.")
     if computed_at >= asked:
@@ -116,7 +117,7 @@ if result is not None:
         if len(shown):
             for start in range(0, len(shown), 8):
                 part = shown.iloc[start:start + 8]
-                display.show(strip([digits.images[i] for i in part["index"]]),
+                display.show(strip([digits.images[i] for i in part["index"]]), width=64 * len(part),
                              caption="true → predicted: " + "  ".join(f"{t}→{p}" for t, p in
                                                                       zip(part["true"], part["predicted"], strict=True)))
             st.caption("Many are ambiguous even to a person."
@@ -179,8 +180,8 @@ def draw(result) -> None:
         top, runner = scores.iloc[0], scores.iloc[1]
         v1, v2 = st.columns(2)
         v1.metric("Prediction", str(top["digit"]), delta=f"runner-up: {runner['digit']}", delta_color="off")
-        v2.metric("Margin over the runner-up", f"{top['score'] - runner['score']:.3f}",
-                  help="Difference of the two highest decision scores: small = a close call.")
+        v2.metric("Margin", f"{top['score'] - runner['score']:.3f}",
+                  help="Score of the prediction minus the runner-up's: small = a close call.")
         by_digit = scores.sort_values("digit")
         bar = go.Figure(go.Bar(x=by_digit["digit"].astype(str), y=by_digit["score"],
                                marker_color=["#d62728" if p else "#7f8c9d" for p in by_digit["predicted"]]))

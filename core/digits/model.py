@@ -31,13 +31,14 @@ SCHEMA = Schema("digits", [
 PRESETS: dict[str, dict] = {
     "Tutorial (γ=0.001, C=100)": {"gamma": 0.001, "C": 100.0, "test_size": 0.25, "seed": 0},
     "γ too large (0.1)": {"gamma": 0.1, "C": 100.0, "test_size": 0.25, "seed": 0},
-    "Too smooth (γ=0.0001, C=0.1)": {"gamma": 0.0001, "C": 0.1, "test_size": 0.25, "seed": 0},
+    "Too smooth (C = 0.1)": {"gamma": 0.0001, "C": 0.1, "test_size": 0.25, "seed": 0},
 }
 PRESET_HELP = {
     "Tutorial (γ=0.001, C=100)": "The tutorial's svm.SVC(gamma=0.001, C=100.), a quarter of the digits held out.",
     "γ too large (0.1)": "Each training digit only influences its own tiny neighbourhood: the model memorises "
                          "the training set and fails on new digits (overfitting).",
-    "Too smooth (γ=0.0001, C=0.1)": "A wide kernel and a weak penalty: boundaries too simple (underfitting).",
+    "Too smooth (C = 0.1)": "γ = 0.0001, C = 0.1: a wide kernel and a weak penalty — boundaries too simple "
+                            "(underfitting).",
 }
 
 #: The digits page has no per-image batch form.

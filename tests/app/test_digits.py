@@ -31,7 +31,7 @@ def test_opens_on_the_tutorial_setting_and_matches_core_and_the_script(tmp_path)
     assert values == D.SCHEMA.defaults() == D.PRESETS["Tutorial (γ=0.001, C=100)"]
     expected = D.train_digits(values["gamma"], values["C"], test_size=values["test_size"], random_state=values["seed"])
     assert metric(at, "Held-out accuracy") == f"{expected.accuracy:.2%}" == "99.33%"
-    assert metric(at, "Training / held-out") == "1347 / 450"
+    assert metric(at, "Held-out digits") == "450"
     assert any("→ [9, 8]" in c.value for c in at.code)  # the tutorial's own check
     body = texts(at)
     assert "(1797, 64)" in body and "(1797, 8, 8)" in body and "The canvas is empty" in body
@@ -57,7 +57,7 @@ def test_links_restore_settings_and_garbage_gets_the_one_message_form():
     at = app_test(PAGE, query={"gamma": "0.0005", "C": "10", "test_size": "0.4", "seed": "3"})
     no_exception(at)
     assert page_values(at) == {"gamma": 0.0005, "C": 10.0, "test_size": 0.4, "seed": 3}
-    assert metric(at, "Training / held-out") == "1078 / 719" and not at.warning
+    assert metric(at, "Held-out digits") == "719" and not at.warning
     at = app_test(PAGE, query={"gamma": "banana", "seed": "1000", "colour": "red"})
     no_exception(at)
     assert page_values(at) == D.SCHEMA.defaults()
