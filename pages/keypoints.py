@@ -39,7 +39,7 @@ def rerun(*keys: str):
 
 
 # --------------------------------------------------------------------------- cached stages
-@cache.cache_data(max_entries=8)
+@cache.cache_data(max_entries=8, show_spinner=False)
 def harris_stage(image: np.ndarray, params: K.HarrisParams):
     """Response, corners, compute seconds (the response is keyed by its own settings only)."""
     response, seconds, at = response_stage(image, params.method, params.k, params.eps, params.sigma)
@@ -47,27 +47,27 @@ def harris_stage(image: np.ndarray, params: K.HarrisParams):
     return response, corners, seconds, at
 
 
-@cache.cache_data(max_entries=8)
+@cache.cache_data(max_entries=8, show_spinner=False)
 def response_stage(image: np.ndarray, method: str, k: float, eps: float, sigma: float):
     start = time.perf_counter()
     response = K.harris_response(image, method=method, k=k, eps=eps, sigma=sigma)
     return response, time.perf_counter() - start, time.time()
 
 
-@cache.cache_data(max_entries=8)
+@cache.cache_data(max_entries=8, show_spinner=False)
 def orb_stage(image: np.ndarray, params: K.ORBParams):
     start = time.perf_counter()
     feats = K.orb_features(image, **params.kwargs())
     return feats, time.perf_counter() - start, time.time()
 
 
-@cache.cache_data(max_entries=16)
+@cache.cache_data(max_entries=16, show_spinner=False)
 def corners_picture(image: np.ndarray, params: K.HarrisParams) -> np.ndarray:
     """Keyed by the settings, not by the corners array (an empty one cannot be digested)."""
     return K.draw_corners(image, harris_stage(image, params)[1])
 
 
-@cache.cache_data(max_entries=8)
+@cache.cache_data(max_entries=8, show_spinner=False)
 def orb_picture(image: np.ndarray, params: K.ORBParams) -> np.ndarray:
     return K.draw_keypoints(image, orb_stage(image, params)[0])
 

@@ -31,12 +31,12 @@ def help_of(name: str) -> str:
 
 
 # --------------------------------------------------------------------------- cached stages
-@cache.cache_data(max_entries=4)
+@cache.cache_data(max_entries=4, show_spinner=False)
 def demo_stage(photo: str, n_views: int, seed: int) -> PN.DemoViews:
     return PN.demo_views(images.sample(photo), n_views=n_views, seed=seed)
 
 
-@cache.cache_data(max_entries=4)
+@cache.cache_data(max_entries=4, show_spinner=False)
 def samples_stage(source: str, size: int) -> list:
     if source == "stereo":
         from skimage import data
@@ -46,19 +46,19 @@ def samples_stage(source: str, size: int) -> list:
     return [fit_working_size(images.sample(name), size) for name in PN.ARCHES]
 
 
-@cache.cache_data(max_entries=16)
+@cache.cache_data(max_entries=16, show_spinner=False)
 def features_stage(image: np.ndarray, orb: K.ORBParams):
     start = time.perf_counter()
     return K.orb_features(image, **orb.kwargs()), time.perf_counter() - start, time.time()
 
 
-@cache.cache_data(max_entries=16)
+@cache.cache_data(max_entries=16, show_spinner=False)
 def register_stage(moving: np.ndarray, fixed: np.ndarray, orb: K.ORBParams, params: PN.RegistrationParams):
     start, (fm, *_), (ff, *_) = time.perf_counter(), features_stage(moving, orb), features_stage(fixed, orb)
     return PN.register_features(fm, ff, params), time.perf_counter() - start, time.time()
 
 
-@cache.cache_data(max_entries=16)
+@cache.cache_data(max_entries=16, show_spinner=False)
 def matches_picture(moving: np.ndarray, fixed: np.ndarray, orb: K.ORBParams, params: PN.RegistrationParams):
     """Matches drawn (green inliers, red outliers); the matches alone when the registration failed."""
     fm, ff = features_stage(moving, orb)[0], features_stage(fixed, orb)[0]
@@ -72,7 +72,7 @@ def matches_picture(moving: np.ndarray, fixed: np.ndarray, orb: K.ORBParams, par
     return PN.draw_matches(moving, fixed, fm.keypoints, ff.keypoints, matches, inliers), len(matches)
 
 
-@cache.cache_data(max_entries=6)
+@cache.cache_data(max_entries=6, show_spinner=False)
 def stitch_stage(views: tuple, orb: K.ORBParams, params: PN.RegistrationParams, blend: str):
     """The panorama from the registrations step 3 shows (each view onto the anchor), then warp and blend."""
     anchor = len(views) // 2
@@ -82,7 +82,7 @@ def stitch_stage(views: tuple, orb: K.ORBParams, params: PN.RegistrationParams, 
     return pano, time.perf_counter() - start, time.time()
 
 
-@cache.cache_data(max_entries=16)
+@cache.cache_data(max_entries=16, show_spinner=False)
 def keypoints_picture(image: np.ndarray, orb: K.ORBParams) -> np.ndarray:
     return K.draw_keypoints(image, features_stage(image, orb)[0])
 
