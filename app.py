@@ -17,12 +17,12 @@ for info in PAGES:
     )
 
 page = st.navigation(sections)
-with st.sidebar:
-    st.caption(
-        "**Image ML Lab** — the scikit-image tutorial *Image processing and machine learning*, live. "
-        "Every page's settings travel in its link."
-    )
 info = next((p for p in PAGES if p.path.split("/")[-1][:-3] == page.url_path), None)
 if info is not None and info.uses:
     upload_note(info.uses)  # an upload is the image of every page; say what this one uses instead
 page.run()
+with st.sidebar:  # last, so that on a 768 px projector the page's own image and settings come first
+    st.caption(
+        "**Image ML Lab** — the scikit-image tutorial *Image processing and machine learning*, live. "
+        "Every page's settings travel in its link."
+    )
