@@ -233,7 +233,10 @@ def estimate_transform(
     -------
     matrix : (3, 3) ndarray
     inliers : (Q,) bool ndarray
+        Matches within ``residual_threshold`` of the final transform (``refine=True``), or, as
+        ``skimage.measure.ransac`` returns them, of its best sample's transform (``refine=False``).
     residuals : (Q,) float ndarray
+        Distances (pixels) of every match to the final transform.
     """
     transform_class = _transform_class(model)
     min_samples = MODELS[model][1]
@@ -289,7 +292,8 @@ def estimate_transform(
     matrix = matrix / matrix[2, 2] if abs(matrix[2, 2]) > 1e-12 else matrix
     residuals = np.linalg.norm(apply_matrix(matrix, src) - dst, axis=1)
     residuals = np.where(np.isfinite(residuals), residuals, np.inf)
-    inliers = residuals < residual_threshold
+    if refine:  # scikit-image's ransac keeps the inliers of its best sample: so does the tutorial's pipeline
+        inliers = residuals < residual_threshold
     return matrix, inliers, residuals
 
 

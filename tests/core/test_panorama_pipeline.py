@@ -78,6 +78,7 @@ def test_tutorial_preset_is_the_tutorials_code(arches, tutorial_features, page_f
     reg2 = PN.register_features(feats[2], feats[1], params)
     np.testing.assert_array_equal(reg0.matches, matches01)  # the same 425 matches
     np.testing.assert_allclose(reg0.matrix, model01.params / model01.params[2, 2], atol=1e-9)  # the same fit
+    np.testing.assert_array_equal(reg0.inliers, inliers01)  # and the same inliers (263 of 425)
     assert len(reg2.matches) == len(matches12)  # cross-checked matching is symmetric: the same 456 pairs
     # the tutorial matches 1 → 2, so RANSAC samples the pairs in another order: 1.84 px apart, the spread the
     # tutorial warns of ("everyone will have a slightly different path") for 300 trials at 1 px
