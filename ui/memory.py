@@ -72,3 +72,24 @@ UPLOAD_KEEP_SIDE = 2048
 SAMPLE_SIZES_KEPT = 24
 #: The most bytes one st.cache_data function may hold (a fifth of the shared budget), so one page cannot evict all.
 CACHE_DATA_PER_FUNCTION_MB = CACHE_DATA_MB // 5
+
+
+def session_bytes(state) -> int:
+    """The bytes a session holds in arrays and byte strings (``st.session_state`` or any mapping), two levels deep.
+
+    What the per-session budget (:data:`PER_SESSION_MB`) counts: uploads, canvas data, per-session results.
+    """
+    import numpy as np
+
+    def size(value, depth: int) -> int:
+        if isinstance(value, np.ndarray):
+            return value.nbytes
+        if isinstance(value, bytes | bytearray | str):
+            return len(value)
+        if depth and isinstance(value, dict):
+            return sum(size(v, depth - 1) for v in value.values())
+        if depth and isinstance(value, list | tuple):
+            return sum(size(v, depth - 1) for v in value)
+        return 0
+
+    return sum(size(state[key], 2) for key in list(state.keys()))

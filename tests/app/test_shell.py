@@ -280,3 +280,27 @@ def test_legend_draws_real_swatches_and_escapes_labels():
     body = str(at.markdown[0].value)
     assert "background:#e0c080" in body and "background:#1e5ac8" in body and "background:#888888" in body
     assert "](http" not in body and "<img" not in body and "javascript" not in body
+
+
+def test_a_40_mp_upload_costs_a_session_at_most_its_budget():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from ui import memory as M
+
+    big = np.zeros((5000, 8000, 3), np.uint8)
+    big[:, ::7] = 255
+    buffer = io.BytesIO()
+    Image.fromarray(big).save(buffer, format="JPEG", quality=80)
+    del big
+    at = app_test("pages/thresholding.py")
+    at.sidebar.file_uploader[0].set_value(("big.jpg", buffer.getvalue(), "image/jpeg"))
+    at.run()
+    no_exception(at)
+    state = {k: at.session_state[k] for k in ("_upload",)}
+    held = M.session_bytes(state)
+    assert at.session_state["_upload"]["image"].shape == (1280, 2048, 3)
+    assert held <= 0.7 * M.PER_SESSION_MB * 2**20, f"the upload holds {held / 2**20:.1f} MiB"
+    assert at.session_state["_upload"]["original_shape"][:2] == (5000, 8000)
