@@ -97,7 +97,7 @@ def hint_stroke(truth, pred, region, width=5):
     return k, stroke
 
 
-def run_case(case, fit, predict, rounds=3, seed=0):
+def run_case(case, fit, predict, rounds=3, seed=0, hint=None):
     """mIoU after the first strokes and after each hint; seconds of each refit + predict."""
     from core import trainable as T
 
@@ -114,7 +114,7 @@ def run_case(case, fit, predict, rounds=3, seed=0):
         scores.append(mean_iou(pred, case.truth))
         if r == rounds:
             break
-        box = T.suggest_region(proba, labels=labels, exclude=boxes)
+        box = (hint or T.suggest_region)(proba, labels=labels, exclude=boxes)
         boxes.append(box)
         k, stroke = hint_stroke(case.truth, pred, box)
         labels[stroke] = k

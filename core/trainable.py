@@ -214,7 +214,7 @@ def fit_segmenter(image, labels, *, features=None, feature_array=None, classifie
         Precomputed ``features(image)`` (cache it: retraining then costs only the classifier).
     classifier : str or scikit-learn classifier
         A name of :data:`CLASSIFIERS` (``"forest"``: the tutorial's ``RandomForestClassifier()``;
-        ``"improved"``: the app's default), or any estimator with ``fit`` / ``predict_proba``
+        ``"improved"``: the app's default, extra trees), or any estimator with ``fit`` / ``predict_proba``
         (cloned, then fitted; ``n_estimators`` etc. are then ignored).
     n_estimators, max_depth, balance : optional
         The named classifier's settings (trees; depth, None = unlimited; equal weight per class);
