@@ -215,19 +215,20 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
 
     col_in, col_lab, col_cl = st.columns(3)
     col_in.markdown("**Input**")
-    display.show(shown_input, caption=None, container=col_in)
+    display.show(shown_input, container=col_in, max_side=640)  # a third of the page: 640 px is plenty
     col_in.caption(input_caption)
     n = len(table)
     col_lab.markdown(f"**{n} labelled object{'s' if n != 1 else ''}** — {O.size_text(labels)}")
     lab_rgb, painted, painted_rgb = pictures(labels, table, clusters)
-    display.show(O.highlight_object(lab_rgb, labels, highlight) if highlight else lab_rgb, container=col_lab)
+    display.show(O.highlight_object(lab_rgb, labels, highlight) if highlight else lab_rgb, container=col_lab,
+                 max_side=640)
     col_lab.caption("One colour per object (colours repeat). "
                     + (f"Object **{highlight}** is outlined in yellow." if highlight else
                        "Select a row of the table or a point of the scatter to outline an object."))
     if clusters is not None:
         col_cl.markdown(f"**Objects coloured by cluster (k = {w['k']})**")
         display.show(O.highlight_object(painted_rgb, labels, highlight) if highlight else painted_rgb,
-                     container=col_cl)
+                     container=col_cl, max_side=640)
         sizes = np.bincount(clusters, minlength=w["k"])
         col_cl.caption("Cluster " + ", ".join(f"{c}: {s} objects" for c, s in enumerate(sizes))
                        + f" — clustered on {', '.join(w['features'])} with "

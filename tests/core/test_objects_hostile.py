@@ -113,3 +113,14 @@ def test_labels_png_is_16_bit_above_255_objects():
     assert len(table) == 400 and out.max() == 400
     image = Image.open(io.BytesIO(png))
     assert image.mode.startswith("I") and np.asarray(image).max() == 400
+
+
+def test_a_colour_photo_read_as_labels_is_refused_cheaply():
+    """A 4 MP colour photo read as a label image: a million colours, refused with the cap's message, in bounds."""
+    photo = np.random.default_rng(0).integers(0, 256, (2000, 2000, 3), dtype=np.uint8)
+    with pytest.raises(ValueError, match="Is this really a label image"):
+        _bounded(lambda: O.read_upload(photo, kind="labels"), seconds=10, megabytes=120)
+    few = np.zeros((2000, 2000, 3), dtype=np.uint8)
+    few[::50, ::50] = np.random.default_rng(1).integers(1, 256, (40, 40, 3), dtype=np.uint8)
+    read = _bounded(lambda: O.read_upload(few, kind="labels"), seconds=10, megabytes=120)
+    assert read.array.max() == len(read.file_ids) <= 1600 and read.array.dtype == np.int32
