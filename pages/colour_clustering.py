@@ -106,7 +106,9 @@ with tab_image:
     values = ps.values()
     result = None
     try:
-        with st.spinner(f"Clustering the colours of {width}×{height} pixels…"):
+        slow = values["fit"] == "all" and width * height * values["k"] > 2_000_000
+        hint = " — k-means on every pixel takes seconds here; a 10,000-pixel sample is faster" if slow else ""
+        with st.spinner(f"Clustering the colours of {width}×{height} pixels{hint}…"):
             result, fresh, seconds = fitted(img.image, values)
     except ValueError as err:
         st.error(str(err), icon=":material/error:")
