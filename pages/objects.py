@@ -201,6 +201,10 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
     ps.radio("scaling", "Scaling", container=c2, help=ps.fields["scaling"].help)
     ps.number("k", "Clusters (k)", container=c3, help=ps.fields["k"].help)
     w = {**ps.values(), "source": source}
+    step = next((name for name, p in O.PRESETS.items()
+                 if all(w[n] == x for n, x in p.items() if n not in ("x", "y", "highlight"))), None)
+    if step:
+        st.caption(f"**{step}** — {O.PRESET_HELP[step]}")
     clusters = cluster_error = None
     try:
         X = scaled_stage(table, tuple(w["features"]), w["scaling"])

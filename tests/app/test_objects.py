@@ -83,6 +83,7 @@ def test_presets_are_the_tutorial_cells_whatever_was_set_before(preset):
     at.button(key=f"objects:preset:{preset}").click().run()
     no_exception(at)
     assert {n: v for n, v in _values(at).items() if n in O.PRESETS[preset]} == O.PRESETS[preset]
+    assert f"**{preset}** — {O.PRESET_HELP[preset]}" in texts(at)  # the page says which tutorial cell this is
     table = _table(at)
     _, expected = tutorial_clusters(*TUTORIAL_STEPS[preset])
     assert len(table) == len(expected) == 162
