@@ -71,10 +71,19 @@ def _timed_run(task, folder: Path, out: Path, workers: int, model: bytes | None)
     t0 = time.perf_counter()
     with backend.started():  # run_jobs finds it started: the start-up is timed apart
         startup = time.perf_counter() - t0
+        cpu0 = _cpu(backend)
         t1 = time.perf_counter()
         rows = run_jobs(task, jobs, out, backend=backend, model=model, progress=False)
         seconds = time.perf_counter() - t1
-    return startup, seconds, rows
+        cpu = _cpu(backend) - cpu0
+    return startup, seconds, cpu, rows
+
+
+def _cpu(backend) -> float:
+    """CPU seconds used so far by the processes doing the work (this one, or every worker)."""
+    if backend.client is None:
+        return time.process_time()
+    return sum(backend.client.run(time.process_time).values())
 
 
 def throughput(n_images: int, workers: int, tmp: Path) -> list[str]:
@@ -98,15 +107,15 @@ def throughput(n_images: int, workers: int, tmp: Path) -> list[str]:
                                 ("segment (default features)", seg_task, mosaics, model)):
         results = {}
         for w in (0, workers):
-            startup, seconds, rows = _timed_run(t, folder, tmp / f"out_{w}_{label[:3]}", w, m)
+            startup, seconds, cpu, rows = _timed_run(t, folder, tmp / f"out_{w}_{label[:3]}", w, m)
             bad = [r for r in rows if r["status"] != "ok"]
             assert not bad, bad
             results[w] = seconds
             where = "in process" if w == 0 else f"--workers {w}"
             lines.append(f"| {label} | {where} | {n_images} | {seconds:.1f} | {n_images / seconds:.2f} | "
-                         f"{startup:.1f} |")
+                         f"{cpu / n_images:.1f} | {startup:.1f} |")
             print(lines[-1], flush=True)
-        lines.append(f"| {label} | speed-up | | | {results[0] / results[workers]:.2f}× | |")
+        lines.append(f"| {label} | speed-up | | | {results[0] / results[workers]:.2f}× | | |")
         print(lines[-1], flush=True)
     return lines
 
@@ -187,7 +196,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if "throughput" in args.only:
-            print("| work | where | images | seconds | images/s | cluster start-up s |\n|---|---|---:|---:|---:|---:|")
+            print("| work | where | images | seconds | images/s | CPU s per image | cluster start-up s |\n"
+                  "|---|---|---:|---:|---:|---:|---:|")
             throughput(args.images, args.workers, tmp)
         if "memory" in args.only:
             print("\n| image | outputs | seconds | peak RSS MB |\n|---|---|---:|---:|")

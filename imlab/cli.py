@@ -74,13 +74,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _pages() -> int:
-    from imlab.registry import BatchUnavailable, pages, technique
+    from imlab.registry import BatchUnavailable, load_module, pages, technique
 
     for page in pages():
         try:
             tech = technique(page)
             print(f"{page:24s} run ({'one set per folder' if tech.per_set else 'per image'}): "
                   f"{', '.join(n for n in tech.schema.fields if n != 'image')}")
+            module = load_module(tech.module)  # parts of a page that are not per image (the iris k-means)
+            for name in sorted(n for n in dir(module) if n.endswith("_BATCH_REASON")):
+                print(f"{'':24s} not in batch: {getattr(module, name)}")
         except BatchUnavailable as err:
             print(f"{page:24s} {err}")
     return EXIT_OK

@@ -82,6 +82,9 @@ def test_pages_without_per_image_work_say_why(capsys):
     digits = load_module("core.digits")
     if hasattr(digits, "BATCH"):
         assert digits.BATCH is None and digits.BATCH_REASON in listed
+    iris = getattr(load_module("core.clustering"), "IRIS_BATCH_REASON", None)
+    if iris:
+        assert f"not in batch: {iris}" in listed
 
 
 def test_panorama_takes_each_folder_as_one_set(tmp_path):
