@@ -142,7 +142,8 @@ elif source in ("arches", "stereo"):
 else:
     st.file_uploader("2–3 overlapping photos, left to right", accept_multiple_files=True, key=UPLOADS, help="Photos "
                      "taken by turning the camera, overlapping by a third or more; the page uses the ones you dropped "
-                     "last (3 at most). They stay in this session's memory only.", on_change=on_upload)
+                     "last (3 at most). They stay in this session's memory only.", on_change=on_upload,
+                     type=["png", "jpg", "jpeg", "tif", "tiff", "bmp", "webp"])
     decoded = st.session_state.get(DECODED) or {"images": [], "names": [], "errors": []}
     views = [fit_working_size(im, size) for im in decoded["images"]]
     names, shapes = list(decoded["names"]), [im.shape for im in decoded["images"]]
@@ -152,8 +153,7 @@ else:
     if not views:
         st.info("Upload 2–3 overlapping photos of the same scene (or pick another input). Uploaded photos cannot "
                 "travel in a share link.", icon=":material/upload:")
-views = tuple(views)
-N, ANCHOR = len(views), len(views) // 2
+views, N, ANCHOR = tuple(views), len(views), len(views) // 2
 
 
 def ready() -> bool:
