@@ -171,18 +171,21 @@ class ParamSet:
     def preset_buttons(
         self, presets: dict[str, dict[str, Any]], *, container=None, help: dict[str, str] | None = None
     ) -> None:
-        """One button per preset; a click applies its values."""
+        """One button per preset; a click applies its values.
+
+        The buttons sit in one wrapping row, each as wide as its label: on a narrow screen (a 1024 px projector
+        with the sidebar open) they flow onto a second line instead of cutting their labels.
+        """
         self._ensure()
-        container = container or st
-        columns = container.columns(len(presets))
-        for column, (label, values) in zip(columns, presets.items()):
-            column.button(
+        row = (container or st).container(horizontal=True, wrap=True, gap="small")
+        for label, values in presets.items():
+            row.button(
                 label,
                 key=f"{self.page}:preset:{label}",
                 on_click=self.apply,
                 args=(values,),
                 help=(help or {}).get(label),
-                width="stretch",
+                width="content",
             )
 
     # ---------------------------------------------------------------- widgets
