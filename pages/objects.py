@@ -208,7 +208,8 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
     clusters = cluster_error = None
     try:
         X = scaled_stage(table, tuple(w["features"]), w["scaling"])
-        clusters, t_cl, c_cl = run(cluster_stage, X, w["k"])
+        with st.spinner("k-means on the objects…"):
+            clusters, t_cl, c_cl = run(cluster_stage, X, w["k"])
     except ValueError as err:
         cluster_error = P.escape_md(err, 400)
     st.session_state[f"{PAGE}:table_ids"] = table["label"].to_numpy()
