@@ -95,6 +95,18 @@ def _on_upload(uploader_key: str, image_key: str, page: str) -> None:
     st.session_state.setdefault(_UPLOAD_SEEN, {})[page] = upload_id
 
 
+def _upload_at(upload: dict, max_side: int) -> tuple[np.ndarray, str]:
+    """The upload fitted to ``max_side`` and its digest, kept for the last size asked (no resize per rerun)."""
+    fitted = upload.get("_fitted")
+    if fitted is None or fitted[0] != max_side:
+        image = fit_working_size(upload["image"], max_side)
+        if image is not upload["image"]:
+            image.setflags(write=False)
+        fitted = (max_side, image, image_digest(image))
+        upload["_fitted"] = fitted
+    return fitted[1], fitted[2]
+
+
 def current_upload() -> dict | None:
     """The session's last good upload: ``{"name", "image" (uint8, ≤ 2048 px), "original_shape", "id", "page"}``."""
     return st.session_state.get(_UPLOAD)
@@ -121,9 +133,10 @@ def _adopt_upload(ps, image_key: str) -> None:
     if upload is None:
         return
     seen = st.session_state.setdefault(_UPLOAD_SEEN, {})
-    if seen.get(ps.page) == upload["id"]:
+    upload_id = upload.get("id", 0)
+    if seen.get(ps.page) == upload_id:
         return
-    seen[ps.page] = upload["id"]
+    seen[ps.page] = upload_id
     if "image" in getattr(ps, "from_link", ()):
         return
     st.session_state[image_key] = "upload"
@@ -202,8 +215,8 @@ def image_input(ps, *, container=None, label: str = "Image", gray_note: str | No
         working_size_control()
         max_side = working_size()
         if choice == "upload":
-            image = fit_working_size(upload["image"], max_side)
-            result = ImageInput(image, upload["name"], image_digest(image), True, upload["original_shape"])
+            image, digest = _upload_at(upload, max_side)
+            result = ImageInput(image, upload["name"], digest, True, upload.get("original_shape", image.shape))
         else:
             image, digest = sample_at(choice, max_side)
             result = ImageInput(image, choice, digest, False, sample(choice).shape)
