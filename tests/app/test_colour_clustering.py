@@ -155,3 +155,11 @@ def test_k_above_the_distinct_colours_of_an_upload_is_a_message():
                                        f"{P}:image": "upload", f"{P}:k": 3})
     no_exception(at)
     assert any("only 2 distinct colours" in e.value and "at most 2" in e.value for e in at.error)
+
+
+def test_the_view_reruns_its_fragment_and_still_reaches_the_link():
+    at = app_test(PAGE)
+    at.button_group(key=f"{P}:view").set_value("boundaries").run()
+    no_exception(at)
+    assert "cluster boundaries in yellow" in image_captions(at)
+    assert at.query_params.get("view") in ("boundaries", ["boundaries"])
