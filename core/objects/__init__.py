@@ -34,6 +34,7 @@ from core.objects.pipeline import (
     SCHEMA,
     TUTORIAL_FEATURES,
     Source,
+    batch_decode,
     batch_outputs,
     describe_source,
     make_labels,
@@ -59,7 +60,7 @@ from core.objects.sources import (
 
 __all__ = [
     "MAX_OBJECTS", "PALETTE", "PRESETS", "PRESET_HELP", "PROPERTIES", "PROPERTY_LABELS", "SCALINGS", "SCHEMA",
-    "TUTORIAL_FEATURES", "Source", "UploadRead", "batch_outputs", "check_labels", "describe_source", "check_object_count",
+    "TUTORIAL_FEATURES", "Source", "UploadRead", "batch_decode", "batch_outputs", "check_labels", "describe_source", "check_object_count",
     "clean_labels", "cluster_objects", "cluster_summary", "color_clusters", "color_labels", "compact_labels",
     "feature_matrix", "fit_clusters", "highlight_object", "label_objects", "make_blobs", "make_labels",
     "measure_objects", "paint_clusters", "read_label_file", "read_upload", "scale_features", "script_image_lines",

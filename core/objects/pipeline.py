@@ -13,7 +13,7 @@ from core.objects.measure import PROPERTIES, PROPERTY_LABELS, measure_objects
 from core.objects.sources import MAX_OBJECTS, clean_labels, label_objects, make_blobs, read_upload, threshold_mask
 from core.schema import Bool, Choice, Float, Int, Multi, Schema
 
-__all__ = ["PRESETS", "PRESET_HELP", "SCHEMA", "TUTORIAL_FEATURES", "Source", "batch_outputs", "describe_source", "make_labels",
+__all__ = ["PRESETS", "PRESET_HELP", "SCHEMA", "TUTORIAL_FEATURES", "Source", "batch_decode", "batch_outputs", "describe_source", "make_labels",
            "script_image_lines", "script_values", "size_text", "source_objects", "with_file_ids"]
 
 #: The tutorial's three features.
@@ -172,6 +172,21 @@ def script_image_lines(values: dict, name: str | None, *, shape=None, working_si
         return ["# Save the mask / label image you uploaded next to this script as your_labels.png",
                 'image = io.imread("your_labels.png")  # uploads never travel in links']
     return image_lines(name, shape=shape, working_size=working_size)
+
+
+def batch_decode(data: bytes, values: dict, working_size: int | None = None) -> np.ndarray:
+    """Decode a batch input the way the page does: label files keep their 16/32-bit ids and their size.
+
+    A mask / label image (``source="upload"``) is never resampled (resampling would blend ids); a photo
+    to threshold is fitted to ``working_size`` like any upload. ``python -m imlab run`` should decode
+    this page's inputs with this function rather than the generic decoder.
+    """
+    from core.images import read_image
+    from core.objects.sources import read_label_file
+
+    if values.get("source") == "upload":
+        return read_label_file(data)
+    return read_image(data, max_side=working_size or None)
 
 
 def batch_outputs(image: np.ndarray | None, values: dict) -> dict[str, object]:

@@ -180,3 +180,18 @@ def test_the_template_runs_on_its_own_in_a_fresh_interpreter(tmp_path):
     sizes = O.batch_outputs(None, O.SCHEMA.parse({}))["summary"]["cluster_sizes"].split("/")
     assert [int(n) for n in re.findall(r"\d+", done.stdout)] == [162, *map(int, sizes)]
     assert (tmp_path / "objects_clusters.png").stat().st_size > 1000
+
+
+def test_batch_decode_keeps_label_ids_and_sizes(tmp_path):
+    labels = np.zeros((300, 400), dtype=np.int32)
+    labels[10:60, 10:90] = 2**31 - 1
+    labels[100:150, 200:260] = 70_000
+    buffer = io.BytesIO()
+    Image.fromarray(labels, mode="I").save(buffer, format="TIFF")
+    upload = O.SCHEMA.parse({"source": "upload", "k": "2"})
+    decoded = O.batch_decode(buffer.getvalue(), upload, working_size=128)
+    assert decoded.shape == (300, 400) and set(np.unique(decoded)) == {0, 70_000, 2**31 - 1}  # not resampled
+    assert O.batch_outputs(decoded, upload)["objects"]["file_id"].tolist() == [70_000, 2**31 - 1]
+    photo = io.BytesIO()
+    Image.fromarray(load_sample("coins")).save(photo, format="PNG")
+    assert max(O.batch_decode(photo.getvalue(), O.SCHEMA.parse({"source": "image"}), 128).shape) == 128
