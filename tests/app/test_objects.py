@@ -239,3 +239,16 @@ def test_an_uploaded_photo_to_threshold_is_read_by_the_script(tmp_path):
     table = _table(at)
     ns = run_code(_code(at), tmp_path)
     assert len(table) == 2 and ns["result"].max() == table["cluster"].max() + 1
+
+
+def test_uploaded_colour_label_image_gives_one_object_per_colour():
+    rgb = np.zeros((64, 64, 3), dtype=np.uint8)
+    rgb[2:10, 2:10] = (255, 0, 0)
+    rgb[20:30, 20:30] = (0, 255, 0)
+    rgb[40:50, 40:50] = (0, 0, 255)
+    rgb[52:60, 2:30] = (0, 255, 0)  # the same colour, not touching: still one object (one id)
+    at = _upload(rgb)
+    no_exception(at)
+    table = _table(at)
+    assert table["file_id"].tolist() == ["#0000ff", "#00ff00", "#ff0000"]
+    assert table["area"].tolist() == [100, 100 + 224, 64]
