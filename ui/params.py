@@ -102,7 +102,7 @@ class ParamSet:
             for raw_name, raw in list(query.items())[:MAX_LINK_SETTINGS]:
                 f = self.fields.get(raw_name)
                 if f is None:
-                    notices.append(f"`{escape_code(raw_name, 40)}` is not a setting of this page (ignored).")
+                    notices.append(f"“{escape_md(raw_name, 40)}” is not a setting of this page (ignored).")
                     continue
                 try:
                     state[self.key(raw_name)] = f.coerce(raw)
