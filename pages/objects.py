@@ -164,12 +164,8 @@ with st.sidebar:
 v = ps.values()
 if v["source"] == "upload" and upload is None:
     v = {**v, "source": "blobs"}
-if v["source"] == "blobs":
-    key, image = {n: v[n] for n in ("source", "length", "blob_size", "volume", "seed")}, None
-elif v["source"] == "image":
-    key, image = {"source": "image", "objects": v["objects"]}, img.image
-else:
-    key, image = {"source": "upload", "upload_as": v["upload_as"]}, upload["image"]
+key = {n: v[n] for n in O.SOURCE_KEYS[v["source"]]}  # what stage 1 depends on: its cache key
+image = {"blobs": None, "image": img.image if img else None}.get(v["source"], upload and upload["image"])
 src = labels = table = None
 try:
     with st.spinner("Labelling and measuring the objects…"):
@@ -202,7 +198,7 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
     ps.number("k", "Clusters (k)", container=c3, help=ps.fields["k"].help)
     w = {**ps.values(), "source": source}
     step = next((name for name, p in O.PRESETS.items()
-                 if all(w[n] == x for n, x in p.items() if n not in ("x", "y", "highlight"))), None)
+                 if all(w[n] == x for n, x in p.items() if n not in ("x", "y", "highlight", "scaled_axes"))), None)
     if step:
         st.caption(f"**{step}** — {O.PRESET_HELP[step]}")
     clusters = cluster_error = None
@@ -246,24 +242,30 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
     shown = table.copy()
     if clusters is not None:
         shown.insert(1, "cluster", clusters)
-    a, b = st.columns(2)  # the scatter, then the per-cluster table (stacked: readable at 1024 px)
+    a, b, c = st.columns([2, 2, 1])  # the scatter, then the per-cluster table (stacked: readable at 1024 px)
     ps.select("x", "Scatter x", container=a, help=ps.fields["x"].help)
     ps.select("y", "Scatter y", container=b, help=ps.fields["y"].help)
-    w = {**w, **{n: ps.value(n) for n in ("x", "y")}}
+    ps.toggle("scaled_axes", "Scaled axes", container=c, help=ps.fields["scaled_axes"].help)
+    w = {**w, **{n: ps.value(n) for n in ("x", "y", "scaled_axes")}}
     plot = shown.assign(cluster=shown["cluster"].astype(str)) if clusters is not None else shown
+    scaled = w["scaled_axes"] and clusters is not None and {w["x"], w["y"]} <= set(w["features"])
+    if scaled:  # the very numbers k-means clustered
+        plot = plot.assign(**{f: X[:, i] for i, f in enumerate(w["features"])})
     fig = px.scatter(plot, x=w["x"], y=w["y"], color="cluster" if clusters is not None else None,
                      custom_data=["label"], hover_data={"label": True, w["x"]: ":.3g", w["y"]: ":.3g"},
                      color_discrete_map={str(c): O.PALETTE[c % len(O.PALETTE)] for c in range(10)},
                      category_orders={"cluster": [str(c) for c in range(10)]}, labels=O.PROPERTY_LABELS)
     if highlight:
         row = table.index[table["label"] == highlight][0]
-        fig.add_scatter(x=[table.at[row, w["x"]]], y=[table.at[row, w["y"]]], mode="markers", hoverinfo="skip",
+        fig.add_scatter(x=[plot.at[row, w["x"]]], y=[plot.at[row, w["y"]]], mode="markers", hoverinfo="skip",
                         marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(color="#FFD400", width=3)),
                         name=f"object {highlight}")
     fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10), legend_title_text="cluster")
     st.plotly_chart(fig, key=f"{PAGE}:scatter", on_select=_on_scatter_select, selection_mode="points")
     st.caption("Each point is an object, coloured by its cluster; hover shows its label and values, a click "
-                 "outlines it in the pictures. The axes are the **unscaled** measurements.")
+               "outlines it in the pictures. The axes are "
+               + ("the **scaled** features k-means sees." if scaled else "the **unscaled** measurements."
+                  + (" (Scaled axes need two clustered features.)" if w["scaled_axes"] else "")))
     st.markdown("**Clusters: size and mean of each feature**")
     if clusters is not None:
         summary = O.cluster_summary(table, clusters, w["features"])

@@ -32,6 +32,7 @@ from core.objects.pipeline import (
     PRESET_HELP,
     PRESETS,
     SCHEMA,
+    SOURCE_KEYS,
     TUTORIAL_FEATURES,
     Source,
     batch_decode,
@@ -60,9 +61,10 @@ from core.objects.sources import (
 
 __all__ = [
     "MAX_OBJECTS", "PALETTE", "PRESETS", "PRESET_HELP", "PROPERTIES", "PROPERTY_LABELS", "SCALINGS", "SCHEMA",
-    "TUTORIAL_FEATURES", "Source", "UploadRead", "batch_decode", "batch_outputs", "check_labels", "describe_source", "check_object_count",
-    "clean_labels", "cluster_objects", "cluster_summary", "color_clusters", "color_labels", "compact_labels",
-    "feature_matrix", "fit_clusters", "highlight_object", "label_objects", "make_blobs", "make_labels",
-    "measure_objects", "paint_clusters", "read_label_file", "read_upload", "scale_features", "script_image_lines",
-    "script_values", "size_text", "source_objects", "threshold_mask", "with_file_ids",
+    "SOURCE_KEYS", "TUTORIAL_FEATURES", "Source", "UploadRead", "batch_decode", "batch_outputs", "check_labels",
+    "describe_source", "check_object_count", "clean_labels", "cluster_objects", "cluster_summary", "color_clusters",
+    "color_labels", "compact_labels", "feature_matrix", "fit_clusters", "highlight_object", "label_objects",
+    "make_blobs", "make_labels", "measure_objects", "paint_clusters", "read_label_file", "read_upload",
+    "scale_features", "script_image_lines", "script_values", "size_text", "source_objects", "threshold_mask",
+    "with_file_ids",
 ]

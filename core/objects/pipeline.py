@@ -13,7 +13,7 @@ from core.objects.measure import PROPERTIES, PROPERTY_LABELS, measure_objects
 from core.objects.sources import MAX_OBJECTS, clean_labels, label_objects, make_blobs, read_upload, threshold_mask
 from core.schema import Bool, Choice, Float, Int, Multi, Schema
 
-__all__ = ["PRESETS", "PRESET_HELP", "SCHEMA", "TUTORIAL_FEATURES", "Source", "batch_decode", "batch_outputs", "describe_source", "make_labels",
+__all__ = ["PRESETS", "PRESET_HELP", "SCHEMA", "SOURCE_KEYS", "TUTORIAL_FEATURES", "Source", "batch_decode", "batch_outputs", "describe_source", "make_labels",
            "script_image_lines", "script_values", "size_text", "source_objects", "with_file_ids"]
 
 #: The tutorial's three features.
@@ -53,11 +53,13 @@ SCHEMA = Schema("objects", [
     Choice("x", list(PROPERTIES), "area", labels=PROPERTY_LABELS, help="The scatter's x axis (display only)."),
     Choice("y", list(PROPERTIES), "perimeter2_over_area", labels=PROPERTY_LABELS,
            help="The scatter's y axis (display only)."),
+    Bool("scaled_axes", False, help="Draw the scatter in the scaled features k-means clusters (both axes must be "
+                                    "among the clustered features): with no scaling the area's axis dwarfs the rest."),
     Int("highlight", 0, 0, MAX_OBJECTS, help="The object outlined in the pictures (its label; 0 = none)."),
 ], image="coins")
 
 _TUTORIAL_BLOBS = dict(source="blobs", length=1024, blob_size=0.05, volume=0.2, seed=0, connectivity=2,
-                       exclude_border=False, max_size=0, k=2, highlight=0)
+                       exclude_border=False, max_size=0, k=2, highlight=0, scaled_axes=False)
 #: The tutorial's four steps. Each sets every value its result depends on (the tutorial's blobs included).
 PRESETS: dict[str, dict[str, Any]] = {
     "① Raw features": {**_TUTORIAL_BLOBS, "features": TUTORIAL_FEATURES, "scaling": "none",
@@ -78,6 +80,11 @@ PRESET_HELP = {
     "④ Exercise: eccentricity": "The exercise: replace the area by the eccentricity, so the clusters separate "
                                 "compact from convoluted particles regardless of their size.",
 }
+
+
+#: The values the first stage (:func:`source_objects`) depends on, per source.
+SOURCE_KEYS = {"blobs": ("source", "length", "blob_size", "volume", "seed"), "image": ("source", "objects"),
+               "upload": ("source", "upload_as")}
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 
 import numpy as np
@@ -252,3 +254,17 @@ def test_uploaded_colour_label_image_gives_one_object_per_colour():
     table = _table(at)
     assert table["file_id"].tolist() == ["#0000ff", "#00ff00", "#ff0000"]
     assert table["area"].tolist() == [100, 100 + 224, 64]
+
+
+def test_scaled_axes_show_what_k_means_sees():
+    at = app_test(PAGE, query={**FAST, "scaling": "standard", "scaled_axes": "1"})
+    no_exception(at)
+    assert "The axes are the **scaled** features k-means sees." in texts(at)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    def values(x):  # plotly sends numpy arrays as {"dtype", "bdata": base64}
+        return np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"]) if isinstance(x, dict) else np.asarray(x)
+
+    xs = np.concatenate([values(t["x"]).astype(float) for t in spec["data"] if t.get("x") is not None])
+    assert abs(xs.mean()) < 1e-9 and abs(xs.std() - 1) < 1e-9  # standardised areas, not pixels
+    at.toggle(key="objects:scaled_axes").set_value(False).run()
+    assert "the **unscaled** measurements" in texts(at)

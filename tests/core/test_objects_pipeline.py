@@ -153,7 +153,7 @@ def test_script_template_is_short_and_fills_every_parameter():
     text = reproduce.template("objects")
     assert len(text.splitlines()) <= 60
     names = set(reproduce.block_names("objects"))
-    page_only = {"x", "y", "highlight", "image"}  # display-only values, and the image lines
+    page_only = {"x", "y", "highlight", "scaled_axes", "image"}  # display-only values, and the image lines
     assert names == set(O.SCHEMA.fields) - page_only
     assert reproduce.agreement("objects").startswith("the same objects")
     with pytest.raises(KeyError, match="k"):
