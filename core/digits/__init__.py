@@ -16,6 +16,7 @@ JSON → ink) → :func:`drawing_to_bitmap` → :func:`bitmap_to_digit` →
 from core.digits.drawing import (
     BOX_WIDTH,
     DATASET_STROKE,
+    INK,
     bitmap_to_digit,
     digit_scores,
     drawing_to_bitmap,
@@ -35,6 +36,6 @@ from core.digits.model import (
     tutorial_check,
 )
 
-__all__ = ["BATCH", "BATCH_REASON", "BOX_WIDTH", "CANVAS_SIZE", "DATASET_STROKE", "PRESETS", "PRESET_HELP", "SCHEMA",
+__all__ = ["BATCH", "BATCH_REASON", "BOX_WIDTH", "CANVAS_SIZE", "DATASET_STROKE", "INK", "PRESETS", "PRESET_HELP", "SCHEMA",
            "DigitsResult", "bitmap_to_digit", "digit_scores", "drawing_to_bitmap", "drawing_to_digit", "load_digits",
            "rasterize_strokes", "train_digits", "tutorial_check"]
