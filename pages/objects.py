@@ -242,10 +242,10 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
     shown = table.copy()
     if clusters is not None:
         shown.insert(1, "cluster", clusters)
-    a, b, c = st.columns([2, 2, 1])  # the scatter, then the per-cluster table (stacked: readable at 1024 px)
+    a, b, c = st.columns([5, 5, 3])  # the scatter, then the per-cluster table (stacked: readable at 1024 px)
     ps.select("x", "Scatter x", container=a, help=ps.fields["x"].help)
     ps.select("y", "Scatter y", container=b, help=ps.fields["y"].help)
-    ps.toggle("scaled_axes", "Scaled axes", container=c, help=ps.fields["scaled_axes"].help)
+    ps.toggle("scaled_axes", "Scaled", container=c, help=ps.fields["scaled_axes"].help)
     w = {**w, **{n: ps.value(n) for n in ("x", "y", "scaled_axes")}}
     plot = shown.assign(cluster=shown["cluster"].astype(str)) if clusters is not None else shown
     scaled = w["scaled_axes"] and clusters is not None and {w["x"], w["y"]} <= set(w["features"])
@@ -254,7 +254,8 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
     fig = px.scatter(plot, x=w["x"], y=w["y"], color="cluster" if clusters is not None else None,
                      custom_data=["label"], hover_data={"label": True, w["x"]: ":.3g", w["y"]: ":.3g"},
                      color_discrete_map={str(c): O.PALETTE[c % len(O.PALETTE)] for c in range(10)},
-                     category_orders={"cluster": [str(c) for c in range(10)]}, labels=O.PROPERTY_LABELS)
+                     category_orders={"cluster": [str(c) for c in range(10)]},
+                     labels={f: f"{f} ({w['scaling']} scaling)" if scaled else O.PROPERTY_LABELS[f] for f in O.PROPERTIES})
     if highlight:
         row = table.index[table["label"] == highlight][0]
         fig.add_scatter(x=[plot.at[row, w["x"]]], y=[plot.at[row, w["y"]]], mode="markers", hoverinfo="skip",
