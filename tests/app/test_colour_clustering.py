@@ -145,7 +145,7 @@ def test_links_restore_settings_and_garbage_falls_back_with_the_one_message_form
     assert at.slider(key=f"{P}:k").value == 2
     notice = " ".join(w.value for w in at.warning)
     assert "The 'k' parameter must be an int in the range \\[2, 12\\]; got '99'" in notice
-    assert "`bogus` is not a setting" in notice
+    assert "bogus" in notice and "is not a setting of this page" in notice
 
 
 def test_k_above_the_distinct_colours_of_an_upload_is_a_message():
