@@ -21,15 +21,15 @@ _RESULTS = ('[data-testid="stMain"] [data-testid="stImage"] img, [data-testid="s
             '[data-testid="stMain"] iframe')
 
 
-def _largest_result(page, height: int) -> dict | None:
-    """The clip of the largest picture (image, chart, canvas) in the first screen of the main area."""
+def _largest_result(page):
+    """The largest picture (image, chart, canvas) among the first ten of the main area, or None."""
     best, best_area = None, 0.0
-    for element in page.locator(_RESULTS).all():
+    for element in page.locator(_RESULTS).all()[:10]:
         box = element.bounding_box()
-        if not box or box["width"] < 200 or box["y"] < 0 or box["y"] + box["height"] > height:
+        if not box or box["width"] < 200 or box["height"] < 120:
             continue
         if box["width"] * box["height"] > best_area:
-            best, best_area = box, box["width"] * box["height"]
+            best, best_area = element, box["width"] * box["height"]
     return best
 
 
@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=1000)
     parser.add_argument("--url", default=None)
     parser.add_argument("--wait", type=float, default=1.0, help="extra seconds to wait after the run")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for a page to finish")
     args = parser.parse_args()
     proc = None
     url = args.url
@@ -62,7 +63,10 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": args.width, "height": args.height})
                 for stem in ["home"] + [Path(info.path).stem for info in PAGES]:
                     page.goto(f"{url}/{'' if stem == 'home' else stem}")
-                    wait_for_app(page, timeout=180_000)
+                    try:
+                        wait_for_app(page, timeout=args.timeout * 1000)
+                    except Exception as err:  # noqa: BLE001 - a slow page on a busy machine: shoot what is there
+                        print(f"{stem}: not idle after {args.timeout} s ({type(err).__name__}); taking it as it is")
                     page.wait_for_timeout(int(args.wait * 1000))
                     path = out_dir / f"{stem}.jpg"
                     clip = None
@@ -72,11 +76,10 @@ def main() -> None:
                     page.screenshot(path=str(path), clip=clip, type="jpeg", quality=80)
                     print("saved", path)
                     if stem != "home":
-                        thumb = _largest_result(page, args.height)
-                        if thumb is not None:
+                        thumb = _largest_result(page)
+                        if thumb is not None:  # scrolled into view by Playwright, captured alone
                             (out_dir / "thumbs").mkdir(exist_ok=True)
-                            page.screenshot(path=str(out_dir / "thumbs" / f"{stem}.jpg"), clip=thumb, type="jpeg",
-                                            quality=85)
+                            thumb.screenshot(path=str(out_dir / "thumbs" / f"{stem}.jpg"), type="jpeg", quality=85)
                             print("saved", out_dir / "thumbs" / f"{stem}.jpg")
                 browser.close()
         finally:
