@@ -22,13 +22,13 @@ from ui.scribble_state import ClassInfo, Stroke, darker
 
 PAGE = "trainable_segmentation"
 TUTORIAL_AGREEMENT = "100 % of the pixels agree with the tutorial's own code (tests/core/test_trainable_tutorial.py)"
-PRESET_LABELS = {"tutorial": "Tutorial", "tutorial_corrected": "Tutorial, corrected frequencies",
-                 "improved": "Improved (the app's default)", "blank": "Blank canvas"}
+PRESET_LABELS = {"tutorial": "Tutorial", "tutorial_corrected": "Tutorial, corrected",
+                 "improved": "Improved", "blank": "Blank canvas"}
 PRESET_HELP = {
     "Tutorial": "The tutorial's cell as written: its beach photo and mask rectangles, its Gabor bank "
                 "(1/8 … 2 cycles/px) and RandomForestClassifier(). " + TUTORIAL_AGREEMENT + ".",
-    "Tutorial, corrected frequencies": "The same, with the Gabor frequencies below the aliasing limit (1/32 … 1/2).",
-    "Improved (the app's default)": "Texture energy + edges + intensity + Lab colour, a class-balanced forest "
+    "Tutorial, corrected": "The same, with the Gabor frequencies below the aliasing limit (1/32 … 1/2).",
+    "Improved": "The app's default: texture energy + edges + intensity + Lab colour, a class-balanced forest "
                                     "voting with a logistic regression, smoothed probabilities.",
     "Blank canvas": "Two empty classes on the current image; scribble a stroke in each.",
 }
@@ -104,16 +104,16 @@ if want != state.token:
 
 # ---- the canvas and its tools
 st.markdown(V.swatches(classes), unsafe_allow_html=True)
-t1, t2, t3 = st.columns([4, 3, 3], vertical_alignment="bottom")
-if values["active"] > len(classes):
-    st.session_state[ps.key("active")] = 1
+t1, t2 = st.columns([3, 2], vertical_alignment="bottom")
+st.session_state[ps.key("active")] = values["active"] if values["active"] <= len(classes) else 1
 t1.radio("Draw class", options=[c.id for c in classes], key=ps.key("active"), horizontal=True,
          format_func=lambda k: classes[k - 1].name)
 t2.segmented_control("Tool", ["freedraw", "line", "rect"], key=ps.key("mode"), persist_state="session",
                      format_func={"freedraw": "Freehand", "line": "Line", "rect": "Box"}.get)
-ps.slider("brush", "Brush (canvas px)", container=t3)
-b1, b2, b3, b4 = st.columns(4, vertical_alignment="bottom")
+b0, b1 = st.columns([3, 2], vertical_alignment="bottom")
+ps.slider("brush", "Brush (canvas px)", container=b0)
 ps.toggle("check", "Check strokes", container=b1, help="Held out of training and scored; drawn darker.")
+b2, b3, b4 = st.columns(3, vertical_alignment="bottom")
 if b2.button("Clear", icon=":material/ink_eraser:", key=f"{PAGE}:clear", width="stretch",
              help="Remove every stroke on this image (Undo clear brings them back)."):
     state.clear(key, img.name, shape)
@@ -197,7 +197,13 @@ try:
                               f"about {est:.0f} s on this server (once per image).")
             V.features_of(image_, V.spec_json(kwargs["features"]))
             bar.empty()
-    with st.spinner("Training and predicting every pixel…"):
+    n_px = int(sum((lab > 0).sum() for lab in train_labels))
+    n_fit = min(n_px, values["max_pixels"] or n_px)
+    if n_fit > 100_000 and not values["depth"]:
+        st.caption(f":material/hourglass_top: The tutorial's forest grows {values['trees']} unlimited trees on "
+                   f"{n_fit:,} pixels: minutes on a small server. *Training pixels at most* = 20 000 refits in ~1 s.")
+    with st.spinner(f"Training the {values['classifier']} classifier on {n_fit:,} scribbled pixels, then "
+                    f"predicting {h * w:,} pixels…"):
         seg = V.fit(inputs, train_images, train_labels, inputs.fit)
         proba, pred, unc = V.predict(inputs, seg, train_images[0])
 except ValueError as err:

@@ -8,10 +8,7 @@ import numpy as np
 from scipy import ndimage as ndi
 from skimage import filters, img_as_float, io
 from skimage.color import label2rgb, rgb2gray, rgb2lab
-from sklearn.ensemble import RandomForestClassifier, VotingClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 
 # --- parameters: the page writes its values here ---
 image = io.imread("Bells-Beach.jpg")  # samples/Bells-Beach.jpg in the app's repository
@@ -22,7 +19,7 @@ edges = False  # the page's gradient and structure-tensor features (not in this 
 intensity = False  # local mean brightness and spread
 color = False  # Lab a, b, raw and smoothed
 sigma_max = 16.0
-classifier = "forest"  # the tutorial's RandomForestClassifier (the page's "improved" adds a linear vote)
+classifier = "forest"  # the tutorial's RandomForestClassifier; "improved": ExtraTreesClassifier
 trees = 100
 depth = 0  # 0 = unlimited
 balance = False  # every class weighs the same, however many pixels it has
@@ -85,10 +82,8 @@ features = _compute_features(image)
 if texture or edges:
     print("The page's texture and edge features are not in this script: it uses the families above only.")
 weight = "balanced" if balance else None
-clf = RandomForestClassifier(n_estimators=trees, max_depth=depth or None, class_weight=weight, random_state=0, n_jobs=-1)
-if classifier == "improved":  # the forest (weight 3) soft-voted with a scaled logistic regression (weight 1)
-    linear = make_pipeline(StandardScaler(), LogisticRegression(C=0.01, max_iter=200, class_weight=weight))
-    clf = VotingClassifier([("forest", clf), ("linear", linear)], voting="soft", weights=[3, 1])
+Trees = ExtraTreesClassifier if classifier == "improved" else RandomForestClassifier  # random split thresholds
+clf = Trees(n_estimators=trees, max_depth=depth or None, class_weight=weight, random_state=0, n_jobs=-1)
 clf.fit(features[mask > 0], mask[mask > 0])
 proba = clf.predict_proba(features.reshape(-1, features.shape[-1])).reshape(image.shape[:2] + (-1,))
 if smoothing > 0:

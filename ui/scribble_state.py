@@ -94,6 +94,7 @@ class ScribbleState:
         self.colours: tuple = ()  # the class colours the seed was drawn in
         self.undo: list[tuple[str, list[Stroke]]] = []  # snapshots taken by Clear / the bin
         self.token: str | None = None  # the stroke token last written to the link
+        self.fresh = False  # the canvas has not reported since it was seeded
 
     # ------------------------------------------------------------------ images
     def strokes(self, key: str, shape: tuple[int, int]) -> list[Stroke]:
@@ -128,6 +129,7 @@ class ScribbleState:
         if self.seeded_for != key or colours != self.colours:
             self.nonce += 1
             self.seeded_for, self.colours = key, colours
+            self.fresh = True
             self.seed = self.last_report = from_objects(to_objects(self.strokes(key, shape), classes, scale),
                                                         classes, scale)
         return self.nonce, {"objects": to_objects(self.strokes(key, shape), classes, scale)}
@@ -136,6 +138,12 @@ class ScribbleState:
                     scale: float, image: np.ndarray | None = None) -> str:
         """Store what the canvas holds; returns ``"same"``, ``"changed"`` or ``"bin"`` (cleared by the bin icon)."""
         strokes = from_objects(objects, classes, scale)
+        if self.fresh and [(s.cls, s.check, s.mark.kind) for s in strokes] == [
+                (s.cls, s.check, s.mark.kind) for s in self.seed]:
+            # the canvas' first report of its seed, in Fabric's own numbers: the same strokes
+            self.fresh, self.seed, self.last_report = False, strokes, strokes
+            return "same"
+        self.fresh = False
         previous, self.last_report = self.last_report, strokes
         if same(strokes, previous):
             return "same"

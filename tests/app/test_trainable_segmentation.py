@@ -11,6 +11,7 @@ import pytest
 
 from core import trainable as T
 from core.canvas_objects import rects_to_drawing
+from core.classifiers import CLASSIFIER_NAMES
 from core.trainable_schema import PALETTE, PRESETS, fit_kwargs, tutorial_mask
 from tests.app.conftest import app_test, no_exception, texts
 from tests.scripts import run_script
@@ -38,7 +39,7 @@ def test_opens_on_the_tutorial_and_matches_core_and_the_script(tmp_path):
     for name, value in PRESETS["tutorial"].items():
         assert vals[name] == value, name
     body = texts(at)
-    assert "Random forest (the tutorial's RandomForestClassifier)" in body
+    assert CLASSIFIER_NAMES["forest"] in body
     assert "100 % of the pixels agree with the tutorial's own code" in body
     last = at.session_state[LAST]
     image, labels, pred = last["images"][0], last["labels"][0], last["pred"]
@@ -65,12 +66,13 @@ def _script_values(at) -> dict:
 
 def test_improved_preset_says_which_classifier_runs():
     at = app_test(PAGE, timeout=300)
-    at.button(f"{K}:preset:Improved (the app's default)").click().run()
+    at.button(f"{K}:preset:Improved").click().run()
     no_exception(at)
     vals = page_values(at)
     for name, value in PRESETS["improved"].items():
         assert vals[name] == value, name
-    assert "Improved: random forest + logistic regression (soft vote)" in texts(at)
+    said = next(c.value for c in at.caption if c.value.startswith("Classifier:"))
+    assert CLASSIFIER_NAMES["improved"] in said and "Random forest" not in said  # says which classifier runs
     assert "impurity importance" in texts(at)
 
 
