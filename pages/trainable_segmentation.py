@@ -103,7 +103,6 @@ if want != state.token:
 
 
 # ---- the canvas and its tools
-st.markdown(V.swatches(classes), unsafe_allow_html=True)
 t1, t2 = st.columns([3, 2], vertical_alignment="bottom")
 st.session_state[ps.key("active")] = values["active"] if values["active"] <= len(classes) else 1
 t1.radio("Draw class", options=[c.id for c in classes], key=ps.key("active"), horizontal=True,
@@ -126,6 +125,7 @@ if duplicate:
              icon=":material/palette:")
 active = classes[min(values["active"], len(classes)) - 1]
 pen = darker(active.colour) if values["check"] else active.colour
+st.markdown(V.swatches(classes), unsafe_allow_html=True)
 nonce, initial = state.canvas_seed(key, shape, classes, scale)
 result = st_canvas(fill_color=pen + "4d", stroke_width=values["brush"], stroke_color=pen,
                    background_image=display.encoded(rgb, canvas_w), width=canvas_w, height=canvas_h,
@@ -176,15 +176,13 @@ st.caption(f"Classifier: **{clf_name}**, {values['trees']} trees, depth {values[
 
 run_key = f"{PAGE}:_last_run"
 last = st.session_state.get(run_key)
+current = inputs
 if not values["live"]:
     if st.button("Segment", icon=":material/play_arrow:", type="primary", key=f"{PAGE}:segment"):
         last = None
-    elif last is not None:
-        inputs = last["inputs"]
-        train_images, train_labels = last["images"], last["labels"]
-        if inputs.images[0] != key:
-            last = None
-stale = last is not None and last["inputs"] != inputs and values["live"] is False
+    elif last is not None and last["inputs"].images[0] == key:  # frozen: the last result, as it was
+        inputs, train_images, train_labels = last["inputs"], last["images"], last["labels"]
+stale = inputs != current
 slot = st.empty()
 seg = None
 if last is not None and last.get("shown") is not None:

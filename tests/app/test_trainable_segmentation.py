@@ -130,3 +130,17 @@ def test_scribble_state_bin_undo_and_recolour():
     assert state.read_canvas("img", "img", (50, 60), drawing["objects"], classes, 0.5) == "bin"
     assert state.strokes("img", (50, 60)) == []
     assert state.undo_clear() == "img" and len(state.strokes("img", (50, 60))) == 4
+
+
+def test_live_off_freezes_the_result_until_segment():
+    at = app_test(PAGE, timeout=300)
+    at.button(f"{K}:preset:Improved").click().run()
+    before = at.session_state[LAST]["inputs"]
+    at.toggle(f"{K}:live").set_value(False).run()
+    at.slider(f"{K}:trees").set_value(8).run()
+    no_exception(at)
+    assert at.session_state[LAST]["inputs"] == before  # the result shown is the frozen one
+    assert any(c.value.startswith("Frozen") for c in at.caption) and at.image
+    at.button(f"{K}:segment").click().run()
+    assert '"n_estimators": 8' in at.session_state[LAST]["inputs"].fit
+    assert not any(c.value.startswith("Frozen") for c in at.caption)
