@@ -27,7 +27,7 @@ st.caption(":material/school: Teaching from the tutorial? The **tour** below ope
 
 @functools.lru_cache(maxsize=32)
 def thumbnail(stem: str) -> bytes | None:
-    """The page's thumbnail (its first result, or the top of its screenshot), cropped to 16:9, as JPEG bytes."""
+    """The page's thumbnail (its largest result, else its screenshot), cropped to 16:9, as JPEG bytes."""
     for path in (SCREENSHOTS / "thumbs" / f"{stem}.jpg", SCREENSHOTS / f"{stem}.jpg"):
         if path.exists():
             break
@@ -40,8 +40,9 @@ def thumbnail(stem: str) -> bytes | None:
         if width / height > target:  # too wide: keep the centre
             crop_w = round(height * target)
             box = ((width - crop_w) // 2, 0, (width - crop_w) // 2 + crop_w, height)
-        else:  # too tall: keep the top, where a page shows its first result
-            box = (0, 0, width, round(width / target))
+        else:  # too tall: keep the middle
+            crop_h = round(width / target)
+            box = (0, (height - crop_h) // 2, width, (height - crop_h) // 2 + crop_h)
         pil = pil.crop(box).resize(THUMB_SIZE, Image.Resampling.LANCZOS)
         buffer = io.BytesIO()
         pil.save(buffer, format="JPEG", quality=85)

@@ -17,20 +17,23 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server, wait_for_app  # noqa: E402
 
-_RESULTS = ('[data-testid="stMain"] [data-testid="stImage"] img, [data-testid="stMain"] .stPlotlyChart, '
-            '[data-testid="stMain"] iframe')
+_RESULTS = ('[data-testid="stMain"] [data-testid="stImage"] img',  # pictures first, then charts and canvases
+            '[data-testid="stMain"] .stPlotlyChart, [data-testid="stMain"] iframe')
 
 
 def _largest_result(page):
-    """The largest picture (image, chart, canvas) among the first ten of the main area, or None."""
-    best, best_area = None, 0.0
-    for element in page.locator(_RESULTS).all()[:10]:
-        box = element.bounding_box()
-        if not box or box["width"] < 200 or box["height"] < 120:
-            continue
-        if box["width"] * box["height"] > best_area:
-            best, best_area = element, box["width"] * box["height"]
-    return best
+    """The largest image among the first ten of the main area (else the largest chart or canvas), or None."""
+    for selector in _RESULTS:
+        best, best_area = None, 0.0
+        for element in page.locator(selector).all()[:10]:
+            box = element.bounding_box()
+            if not box or box["width"] < 200 or box["height"] < 120:
+                continue
+            if box["width"] * box["height"] > best_area:
+                best, best_area = element, box["width"] * box["height"]
+        if best is not None:
+            return best
+    return None
 
 
 def main() -> None:
