@@ -1,76 +1,26 @@
-"""Per-pixel feature stacks for trainable (scribble-trained) segmentation.
+"""Per-pixel filter stages for trainable segmentation (the building blocks of
+:class:`core.feature_spec.FeatureSpec`).
 
-``pixel_features(image, kind=..., **params)`` returns an ``(H, W, F)`` float32,
-C-contiguous array: one feature vector per pixel. Kinds:
+Everything here works on float32 images in [0, 1] and returns ``(H, W, F)`` float32 stacks; the
+Gaussian smoothing is done by FFT with reflect padding (one batched transform per sigma), so
+large windows cost the same as small ones.
 
-``"default"``
-    The best combination measured on the texture-mosaic benchmark. On the image divided by
-    its local contrast (window σ = 16): smoothed log Gabor energy at 4 frequencies × 4
-    orientations with anisotropy, local mean/spread, smoothed gradient magnitude and
-    structure-tensor coherence; plus raw local intensity and, for RGB images, Lab a/b.
-``"tutorial"``
-    The tutorial's Gabor bank: magnitude at 5 frequencies × 2 orientations per channel,
-    frequencies corrected to ≤ 0.5 cycles/pixel (1/32 … 1/2 instead of 1/8 … 2).
-``"gabor_energy"``
-    Log Gabor magnitude at several frequencies and orientations, each smoothed over a window
-    proportional to its wavelength (texture energy), plus the orientation average and the
-    anisotropy, on the contrast-normalised image.
-``"basic"``
-    :func:`skimage.feature.multiscale_basic_features` (intensity, edges, texture at
-    several scales; ilastik-like).
-``"lab"``
-    CIE Lab colour, raw and Gaussian-smoothed at a few scales (gray images give L only).
+* :func:`_prepare` — any image (gray, RGB, RGBA; any dtype) → float32 in [0, 1], checked;
+* :func:`_normalize` — divisive contrast normalisation ((g − local mean) / (local std + 0.02));
+* :func:`_gabor_energy` — smoothed log Gabor energy per frequency × orientation, its orientation
+  mean and anisotropy (low frequencies on a block-averaged pyramid level);
+* :func:`_local_stats` — local mean and standard deviation at several scales;
+* :func:`_edge_texture` — smoothed gradient magnitude and structure-tensor coherence / eigenvalues;
+* :func:`_lab` — CIE Lab, raw and smoothed.
 """
 from __future__ import annotations
 
 import numpy as np
 import scipy.fft as sfft
 
-from core.gabor import CORRECTED_TUTORIAL_FREQUENCIES, gabor_bank
+from core.gabor import gabor_bank
 
-__all__ = ["FEATURE_KINDS", "DEFAULT_KIND", "default_params", "pixel_features", "feature_names"]
-
-#: kind → one-line description (for the page's selector)
-FEATURE_KINDS = {
-    "default": "Best default: contrast-normalised Gabor texture energy + edges + intensity + Lab colour",
-    "tutorial": "Tutorial's Gabor bank (5 frequencies ≤ 0.5 × 2 orientations, per channel)",
-    "gabor_energy": "Smoothed Gabor energy over several scales and orientations (texture)",
-    "basic": "Intensity / edges / texture at several scales (multiscale_basic_features, ilastik-like)",
-    "lab": "Colour (CIE Lab), raw and smoothed",
-}
-DEFAULT_KIND = "default"
-
-_DEFAULTS = {
-    "tutorial": dict(frequencies=CORRECTED_TUTORIAL_FREQUENCIES, n_orientations=2, bandwidth=1.0),
-    "gabor_energy": dict(frequencies=(0.05, 0.1, 0.2, 0.4), n_orientations=4, bandwidth=1.0,
-                         smoothing=3.0, normalize=16.0, max_window=None, pyramid=True),
-    "basic": dict(sigma_min=1.0, sigma_max=16.0, intensity=True, edges=True, texture=True),
-    "lab": dict(sigmas=(0.0, 2.0, 8.0)),
-    "default": dict(frequencies=(0.05, 0.1, 0.2, 0.4), n_orientations=4, bandwidth=1.0,
-                    smoothing=3.0, normalize=16.0, max_window=None, pyramid=True, intensity_sigmas=(2.0, 8.0),
-                    color=True),
-}
-
-
-def default_params(kind=DEFAULT_KIND):
-    """Default parameters of one feature kind (a fresh dict; edit and pass back as ``**params``)."""
-    _check_kind(kind)
-    return {k: (tuple(v) if isinstance(v, (list, tuple)) else v) for k, v in _DEFAULTS[kind].items()}
-
-
-def _check_kind(kind):
-    if kind not in FEATURE_KINDS:
-        raise ValueError(f"unknown feature kind {kind!r}; choose one of {', '.join(FEATURE_KINDS)}")
-
-
-def _merge(kind, params):
-    out = default_params(kind)
-    unknown = set(params) - set(out)
-    if unknown:
-        raise ValueError(f"unknown parameter(s) {sorted(unknown)} for feature kind {kind!r}; "
-                         f"valid: {sorted(out)}")
-    out.update(params)
-    return out
+__all__: list[str] = []
 
 
 def _prepare(image):
@@ -145,13 +95,6 @@ def _gauss_stack_fft(stack, sigmas):
         res = sfft.irfft2(spec, s=shape, axes=(1, 2), workers=-1)[:, pad:pad + h, pad:pad + w]
         out[..., idx] = np.moveaxis(res, 0, -1)
     return out
-
-
-def _tutorial(img, frequencies, n_orientations, bandwidth):
-    chans = [img] if img.ndim == 2 else [img[..., c] for c in range(img.shape[-1])]
-    thetas = _thetas(n_orientations)
-    feats = [gabor_bank(c, frequencies, thetas, bandwidth=bandwidth) for c in chans]
-    return np.concatenate(feats, axis=-1)
 
 
 def _normalize(gray, sigma):
@@ -295,111 +238,3 @@ def _lab(img, sigmas):
     c = base.shape[-1]
     stack = np.concatenate([base] * len(sigmas), axis=-1)
     return _gauss_stack_fft(stack, [s for s in sigmas for _ in range(c)])
-
-
-def _basic(img, sigma_min, sigma_max, intensity, edges, texture):
-    from skimage.feature import multiscale_basic_features
-    return multiscale_basic_features(img, intensity=intensity, edges=edges, texture=texture,
-                                     sigma_min=sigma_min, sigma_max=sigma_max,
-                                     channel_axis=-1 if img.ndim == 3 else None)
-
-
-def pixel_features(image, kind=DEFAULT_KIND, **params):
-    """Feature vector of every pixel.
-
-    Parameters
-    ----------
-    image : (H, W) gray or (H, W, 3|4) RGB(A) array, any dtype
-        Integers are scaled by their dtype's maximum; floats outside [0, 1] are rescaled.
-    kind : str
-        One of :data:`FEATURE_KINDS` (see the module docstring).
-    **params
-        Overrides of :func:`default_params` for that kind, e.g.
-        ``frequencies=(0.1, 0.2)``, ``n_orientations=4``, ``smoothing=3``
-        (Gaussian sigma = smoothing / frequency pixels), ``normalize=16`` (window of the
-        divisive brightness/contrast normalisation, 0 = off), ``intensity_sigmas=(2, 8)``,
-        ``color=True``, ``sigma_min``/``sigma_max`` for ``"basic"``, ``sigmas`` for ``"lab"``.
-
-    Returns
-    -------
-    features : (H, W, F) float32, C-contiguous
-
-    Raises
-    ------
-    ValueError
-        Unknown kind or parameter, frequency above 0.5, image too small or of the wrong shape.
-    """
-    _check_kind(kind)
-    p = _merge(kind, params)
-    img = _prepare(image)
-    if kind == "tutorial":
-        out = _tutorial(img, p["frequencies"], p["n_orientations"], p["bandwidth"])
-    elif kind == "gabor_energy":
-        out = _gabor_energy(_gray(img), p["frequencies"], p["n_orientations"], p["bandwidth"],
-                            float(p["smoothing"]), float(p["normalize"] or 0), p["max_window"],
-                            bool(p["pyramid"]))
-    elif kind == "basic":
-        out = _basic(img, float(p["sigma_min"]), float(p["sigma_max"]), bool(p["intensity"]),
-                     bool(p["edges"]), bool(p["texture"]))
-    elif kind == "lab":
-        out = _lab(img, tuple(float(s) for s in p["sigmas"]))
-    else:  # default
-        gray = _gray(img)
-        norm = _normalize(gray, float(p["normalize"] or 0))
-        parts = [_gabor_energy(norm, p["frequencies"], p["n_orientations"], p["bandwidth"],
-                               float(p["smoothing"]), 0.0, p["max_window"], bool(p["pyramid"])),
-                 _local_stats(norm, (2.0, 4.0, 8.0)),
-                 _edge_texture(norm)]
-        isig = tuple(float(s) for s in p["intensity_sigmas"])
-        if isig:
-            st = _local_stats(gray, isig)
-            parts.append(np.concatenate([st[..., :len(isig)], st[..., -1:]], axis=-1))
-        if p["color"] and img.ndim == 3:
-            parts.append(_lab(img, (0.0, 4.0))[..., [1, 2, 4, 5]])  # a, b raw and smoothed
-        out = np.concatenate(parts, axis=-1)
-    return np.ascontiguousarray(out, dtype=np.float32)
-
-
-def feature_names(kind=DEFAULT_KIND, *, color=False, **params):
-    """Names of the features :func:`pixel_features` returns, in order.
-
-    Parameters
-    ----------
-    kind : str
-    color : bool
-        Whether the image is RGB (some kinds give more features for colour images).
-    **params
-        As for :func:`pixel_features`.
-
-    Returns
-    -------
-    names : list of str
-    """
-    _check_kind(kind)
-    p = _merge(kind, params)
-    if kind == "basic":
-        img = np.zeros((16, 16, 3) if color else (16, 16), np.float32)
-        n = pixel_features(img, "basic", **params).shape[-1]
-        return [f"basic_{i}" for i in range(n)]
-    names = []
-    if kind in ("tutorial",):
-        chans = ["R", "G", "B"] if color else ["I"]
-        deg = [round(np.degrees(t)) for t in _thetas(p["n_orientations"])]
-        return [f"{c}_gabor_f{f:.3g}_{d}deg" for c in chans for f in p["frequencies"] for d in deg]
-    if kind in ("gabor_energy", "default"):
-        deg = [round(np.degrees(t)) for t in _thetas(p["n_orientations"])]
-        names += [f"energy_f{f:.3g}_{d}deg" for f in p["frequencies"] for d in deg]
-        names += [f"energy_f{f:.3g}_mean" for f in p["frequencies"]]
-        names += [f"anisotropy_f{f:.3g}" for f in p["frequencies"]]
-    if kind == "default":
-        names += [f"norm_mean_s{s:g}" for s in (2, 4, 8)] + [f"norm_std_s{s:g}" for s in (2, 4, 8)]
-        names += ["gradient_s1", "gradient_s2", "gradient_s4", "coherence", "tensor_l1", "tensor_l2"]
-        isig = list(p["intensity_sigmas"])
-        if isig:
-            names += [f"intensity_mean_s{s:g}" for s in isig] + [f"intensity_std_s{isig[-1]:g}"]
-        if p["color"] and color:
-            names += ["a", "b", "a_s4", "b_s4"]
-    if kind == "lab":
-        chans = ["L", "a", "b"] if color else ["L"]
-        names += [f"{c}_s{s:g}" for s in p["sigmas"] for c in chans]
-    return names

@@ -35,7 +35,7 @@ from core.trainable_hints import Region, most_uncertain_region, suggest_region, 
 from core.trainable_labels import check_labels, check_two_classes, heldout_accuracy, smooth_proba
 
 __all__ = [
-    "CLASSIFIERS", "FOREST_DEFAULTS", "FeatureSpec", "HeldOutScore", "default_overlap", "Region", "Segmenter", "check_labels",
+    "CLASSIFIERS", "FOREST_DEFAULTS", "FeatureSpec", "HeldOutScore", "default_overlap", "tiled_peak_bytes", "Region", "Segmenter", "check_labels",
     "feature_importance", "fit_segmenter", "heldout_accuracy", "load_segmenter", "make_classifier",
     "most_uncertain_region", "predict_tiled", "proba_to_labels", "save_segmenter", "smooth_proba", "suggest_region",
     "strokes_to_labels", "uncertainty",
@@ -86,11 +86,6 @@ class Segmenter:
     x_train: np.ndarray | None = None
     y_train: np.ndarray | None = None
     n_images: int = 1
-
-    @property
-    def feature_kind(self):
-        """Deprecated (the former page): the feature kind string, or the feature function."""
-        return getattr(self.features, "keywords", {}).get("kind", self.features)
 
     @property
     def color(self) -> bool:
@@ -181,16 +176,11 @@ def _sample(y, max_pixels, balance, rng):
     return np.sort(np.concatenate(keep))
 
 
-def _resolve_features(features, feature_params):
+def _resolve_features(features):
     if features is None:
         return FeatureSpec()
     if isinstance(features, dict):
         return FeatureSpec.from_dict(features)
-    if isinstance(features, str):  # the former kinds, kept until the page moves to FeatureSpec
-        from functools import partial
-
-        from core.features import pixel_features
-        return partial(pixel_features, kind=features, **dict(feature_params or {}))
     if not callable(features):
         raise ValueError("features must be a FeatureSpec, its dict, or a function image → (H, W, F) array.")
     return features
@@ -198,7 +188,7 @@ def _resolve_features(features, feature_params):
 
 def fit_segmenter(image, labels, *, features=None, feature_array=None, classifier="improved",
                   n_estimators=None, max_depth=-1, balance=None, max_training_pixels=None, smoothing=None,
-                  n_classes=None, class_names=None, class_colors=None, random_state=0, feature_params=None):
+                  n_classes=None, class_names=None, class_colors=None, random_state=0):
     """Train a pixel classifier on the scribbled pixels of one or several images.
 
     Parameters
@@ -238,7 +228,7 @@ def fit_segmenter(image, labels, *, features=None, feature_array=None, classifie
     if not (len(images) == len(label_list) == len(arrays)) or not images:
         raise ValueError(f"Give one label image per image: got {len(images)} images, {len(label_list)} label "
                          f"images and {len(arrays)} feature arrays.")
-    spec = _resolve_features(features, feature_params)
+    spec = _resolve_features(features)
     d = FOREST_DEFAULTS
     settings = {"n_estimators": d["n_estimators"] if n_estimators is None else check_int("n_estimators", n_estimators, 1, 1000),
                 "max_depth": d["max_depth"] if max_depth == -1 else (None if not max_depth else check_int("max_depth", max_depth, 1, 100)),
@@ -313,4 +303,4 @@ from core.canvas import strokes_to_labels  # noqa: E402
 from core.model_file import load_segmenter, save_segmenter  # noqa: E402
 from core.trainable_importance import feature_importance  # noqa: E402
 from core.trainable_labels import HeldOutScore  # noqa: E402
-from core.trainable_tiles import default_overlap, predict_tiled  # noqa: E402
+from core.trainable_tiles import default_overlap, predict_tiled, tiled_peak_bytes  # noqa: E402

@@ -1,71 +1,80 @@
-"""Unit tests of core.features.pixel_features."""
+"""core.feature_spec.FeatureSpec (and the filter stages of core.features it is built from)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from skimage import data, filters
+from skimage import filters
 
-from core.features import FEATURE_KINDS, default_params, feature_names, pixel_features
+from core.feature_spec import FAMILIES, FREQUENCY_SETS, FeatureSpec, feature_bytes, n_channels
 
-
-@pytest.fixture(scope="module")
-def rgb():
-    return data.astronaut()[::8, ::8]  # 64×64×3 uint8
+ONLY = {name: FeatureSpec(**{f: f == name for f in FAMILIES}) for name in FAMILIES}
 
 
-@pytest.mark.parametrize("kind", list(FEATURE_KINDS))
-@pytest.mark.parametrize("color", [False, True])
-def test_shape_dtype_names(kind, color, rgb):
-    img = rgb if color else rgb[..., 0]
-    f = pixel_features(img, kind)
-    assert f.shape[:2] == img.shape[:2] and f.ndim == 3
-    assert f.dtype == np.float32 and f.flags.c_contiguous
-    assert np.all(np.isfinite(f))
-    assert f.shape[-1] == len(feature_names(kind, color=color))
-    # no dead feature: every channel varies over the image
-    assert np.all(f.reshape(-1, f.shape[-1]).std(axis=0) > 0)
+@pytest.mark.parametrize("channels", [1, 3])
+@pytest.mark.parametrize("name", [*FAMILIES, "all"])
+def test_shapes_names_and_families_agree(name, channels):
+    spec = FeatureSpec(gabor=True) if name == "all" else ONLY[name]
+    if name == "color" and channels == 1:
+        return  # colour of a gray image: no features (tested below)
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 256, (40, 48, 3) if channels == 3 else (40, 48), dtype=np.uint8)
+    f = spec(img)
+    assert f.dtype == np.float32 and f.flags.c_contiguous and np.all(np.isfinite(f))
+    assert f.shape == (40, 48, spec.n_features(channels)) == (40, 48, len(spec.names(channels)))
+    assert len(spec.families(channels)) == f.shape[-1] and set(spec.families(channels)) <= set(FAMILIES)
+    assert n_channels(img) == channels
 
 
-def test_dtype_invariance(rgb):
-    gray = rgb[..., 1]
-    a = pixel_features(gray, "default")
-    b = pixel_features(gray / 255.0, "default")
-    c = pixel_features(gray.astype(np.uint16) * 257, "default")
-    np.testing.assert_allclose(a, b, atol=1e-4)
-    np.testing.assert_allclose(a, c, atol=1e-4)
+def test_any_dtype_gives_the_same_features():
+    rng = np.random.default_rng(1)
+    gray = rng.integers(0, 256, (32, 32)).astype(np.uint8)
+    a = FeatureSpec()(gray)
+    np.testing.assert_allclose(FeatureSpec()(gray / 255.0), a, atol=1e-4)
+    np.testing.assert_allclose(FeatureSpec()(gray.astype(np.uint16) * 257), a, atol=1e-4)
 
 
-def test_tutorial_kind_is_gabor_magnitude_per_channel(rgb):
-    f = pixel_features(rgb, "tutorial", frequencies=(0.25, 0.5))
-    assert f.shape[-1] == 3 * 2 * 2  # channels × frequencies × orientations
-    g = rgb[..., 2] / 255.0  # blue channel, frequency 0.5, theta = π/2: index 2*4 + 1*2 + 1
-    r, i = filters.gabor(g, 0.5, theta=np.pi / 2)
-    np.testing.assert_allclose(f[..., 11], np.hypot(r, i), atol=1e-5)
+def test_gabor_family_is_the_tutorials_compute_features():
+    rng = np.random.default_rng(2)
+    img = rng.integers(0, 256, (48, 56, 3)).astype(np.uint8)
+    f = FeatureSpec(gabor=True, texture=False, edges=False, intensity=False, color=False, frequencies="tutorial")(img)
+    assert f.shape[-1] == 30
+    i = 0
+    for ch in range(3):  # the tutorial's order: channel, frequency, orientation
+        for fq in np.logspace(-3, 1, num=5, base=2):
+            for theta in (0, np.pi / 2):
+                real, imag = filters.gabor(img[..., ch] / 255.0, fq, theta=theta)
+                np.testing.assert_allclose(f[..., i], np.hypot(real, imag), atol=2e-4)
+                i += 1
+    assert max(FREQUENCY_SETS["corrected"]) == 0.5 and max(FREQUENCY_SETS["tutorial"]) == 2.0
 
 
-def test_default_frequencies_all_below_nyquist():
-    for kind in ("tutorial", "gabor_energy", "default"):
-        assert max(default_params(kind)["frequencies"]) <= 0.5
+def test_colour_family_needs_a_colour_image():
+    assert ONLY["color"].n_features(1) == 0 and ONLY["color"].n_features(3) == 6
 
 
-def test_gabor_energy_tells_orientations_apart():
-    yy, xx = np.mgrid[0:64, 0:128]
-    img = np.where(xx < 64, np.sin(2 * np.pi * 0.1 * yy), np.sin(2 * np.pi * 0.1 * xx)) * 0.5 + 0.5
-    f = pixel_features(img, "gabor_energy", frequencies=(0.1,), n_orientations=2, normalize=0)
-    # channel 0: theta 0 (wave along x → responds to vertical stripes, the right half)
-    left, right = f[16:48, 8:40], f[16:48, 88:120]
-    assert right[..., 0].mean() > 2 * left[..., 0].mean()
-    assert left[..., 1].mean() > 2 * right[..., 1].mean()
+def test_bad_settings_say_how_to_fix():
+    with pytest.raises(ValueError, match="at least one feature family"):
+        FeatureSpec(**{f: False for f in FAMILIES})
+    with pytest.raises(ValueError, match="'sigma_max' parameter must be a finite float in the range"):
+        FeatureSpec(sigma_max=1000)
+    with pytest.raises(ValueError, match="'frequencies' parameter must be one of"):
+        FeatureSpec(frequencies="high")
+    with pytest.raises(ValueError, match="Unknown feature setting"):
+        FeatureSpec.from_dict({"gabor": True, "sift": True})
+    with pytest.raises(ValueError, match="at least 8"):
+        FeatureSpec()(np.zeros((4, 40)))
+    with pytest.raises(ValueError, match="NaN"):
+        FeatureSpec()(np.full((16, 16), np.nan))
+    assert FeatureSpec.from_dict(FeatureSpec(sigma_max=32.0).to_dict()) == FeatureSpec(sigma_max=32.0)
 
 
-def test_bad_input_messages(rgb):
-    with pytest.raises(ValueError, match="unknown feature kind 'sift'"):
-        pixel_features(rgb, "sift")
-    with pytest.raises(ValueError, match="unknown parameter.*'sigma'"):
-        pixel_features(rgb, "tutorial", sigma=2)
-    with pytest.raises(ValueError, match="Nyquist"):
-        pixel_features(rgb, "gabor_energy", frequencies=(0.1, 0.8))
-    with pytest.raises(ValueError, match="at least 8 pixels"):
-        pixel_features(np.zeros((4, 40)), "default")
-    with pytest.raises(ValueError, match=r"\(H, W, 3\)"):
-        pixel_features(np.zeros((16, 16, 5)), "default")
+def test_feature_bytes_bounds_the_measured_peak():
+    import tracemalloc
+    img = np.random.default_rng(3).integers(0, 256, (128, 128, 3)).astype(np.uint8)
+    tracemalloc.start()
+    FeatureSpec()(img)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    estimate = feature_bytes(img.shape)
+    assert 0.5 * peak < estimate < 3 * peak, (estimate, peak)
