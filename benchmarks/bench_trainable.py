@@ -135,7 +135,7 @@ def seams(side: int = 1024, tile: int = 256):
     m = texture_mosaic((side, side), seed=0)
     seg = T.fit_segmenter(m.image, m.scribbles)
     whole = seg.predict(m.image)
-    for overlap in (0, 32, T.default_overlap(seg)):
+    for overlap in (0, 64, T.default_overlap(seg)):
         start = time.perf_counter()
         tiled, _ = T.predict_tiled(seg, m.image, tile=tile, overlap=overlap)
         seconds = time.perf_counter() - start

@@ -15,6 +15,8 @@ from core._validation import check_int
 
 __all__ = ["default_overlap", "predict_tiled", "tiled_peak_bytes"]
 
+_ALIGN = 4  # core.features.MAXD: block averaging of the low Gabor frequencies
+
 
 def default_overlap(segmenter) -> int:
     """Context (pixels) a tile needs on each side: the features' reach + 3 σ of the smoothing."""
@@ -72,6 +74,7 @@ def predict_tiled(segmenter, image, *, tile=1024, overlap=None, return_proba=Fal
         for left in range(0, w, tile):
             bottom, right = min(top + tile, h), min(left + tile, w)
             r0, c0 = max(0, top - overlap), max(0, left - overlap)
+            r0, c0 = r0 - r0 % _ALIGN, c0 - c0 % _ALIGN  # the texture pyramid's 4×4 blocks fall as untiled
             r1, c1 = min(h, bottom + overlap), min(w, right + overlap)
             block = image[r0:r1, c0:c1]
             if min(block.shape[:2]) < 8:  # a sliver: take more context from the image
