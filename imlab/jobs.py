@@ -1,7 +1,8 @@
 """The work of one job, as run in this process or on a Dask worker: bytes in, bytes out.
 
 :func:`compute` decodes the input file(s) with :func:`core.images.read_image` (the app's
-decoder and messages), calls the technique's ``batch_outputs`` (or the segmenter), encodes the
+decoder and messages) — or with the technique's own ``batch_decode(data, values, working_size)``
+when it has one (objects: label files keep their 16/32-bit ids) — calls the technique's ``batch_outputs`` (or the segmenter), encodes the
 outputs (:func:`imlab.writers.encode`) and returns them with the job's summary row. It never
 raises: a bad file or a failing image is a row with ``status="error"`` and the message the app
 would show. Nothing here touches the file system, so a remote cluster needs no shared disk.
@@ -182,11 +183,17 @@ def compute(task: Task, payload: list[tuple[str, bytes]], model: bytes | None = 
     row: dict = {"status": "ok", "message": "", "width": None, "height": None}
     files: dict[str, bytes] = {}
     try:
+        decode = _decode
+        if task.command == "run":
+            own = getattr(_technique(task), "batch_decode", None)  # a page that reads its files its own way
+            if callable(own):
+                def decode(data, working_size):
+                    return own(data, dict(task.values), working_size)
         if task.per_set:
             images, bad = [], []
             for name, data in payload:
                 try:
-                    images.append(_decode(data, task.working_size))
+                    images.append(decode(data, task.working_size))
                 except ImageError as err:
                     bad.append(f"{name}: {err}")
             if bad:
@@ -194,7 +201,7 @@ def compute(task: Task, payload: list[tuple[str, bytes]], model: bytes | None = 
             row["images"] = len(images)
             outputs = _technique(task).batch_outputs(images, dict(task.values))
         else:
-            image = _decode(payload[0][1], task.working_size)
+            image = decode(payload[0][1], task.working_size)
             row["width"], row["height"] = int(image.shape[1]), int(image.shape[0])
             if task.command == "segment":
                 outputs = segment_outputs(_segmenter(model), image, tile=task.tile, overlap=task.overlap,

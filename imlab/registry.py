@@ -2,8 +2,9 @@
 
 Each technique's core module (or package) exposes ``SCHEMA`` (a :class:`core.schema.Schema`) and
 ``batch_outputs(image, values)``; modules whose work is not per image set ``BATCH = None`` and a
-one-line ``BATCH_REASON``. Panorama's ``batch_outputs`` takes a list of images: each folder's
-images are one set.
+one-line ``BATCH_REASON``. Panorama's ``batch_outputs`` takes a list of images (``BATCH = "set"``):
+each folder's images are one set. A module may also give ``batch_decode(data, values, working_size)``
+to read its input files its own way (objects: label images keep their ids).
 
 Extra techniques (a plugin, a test's fake) are added with :func:`register` in this process, or
 with the environment variable ``IMLAB_TECHNIQUES="page=package.module[,page=module…]"``, which

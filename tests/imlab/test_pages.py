@@ -114,3 +114,25 @@ def test_panorama_takes_each_folder_as_one_set(tmp_path):
         assert got[f"trip/{name}"] == blob, name
     assert trip["width"] == str(summary["width"])
     assert rows["alone"]["status"] == "error" and rows["alone"]["message"]
+
+
+def test_objects_label_files_keep_their_ids(tmp_path):
+    tech = _technique_or_skip("objects")
+    objects = load_module(tech.module)
+    if not hasattr(objects, "batch_decode"):
+        pytest.skip("core.objects has no batch_decode")
+    labels = np.zeros((60, 80), np.int32)
+    labels[5:20, 5:30], labels[30:50, 40:70] = 300, 70_000  # ids a uint8 decode would lose
+    path = tmp_path / "in" / "labels.tif"
+    path.parent.mkdir()
+    Image.fromarray(labels, mode="I").save(path)
+    out = tmp_path / "out"
+    link = "objects?source=upload&k=2"
+    assert main(["run", link, str(path), "--out", str(out), "--quiet", "--working-size", "32"]) == 0
+    values = tech.schema.parse_link(link)
+    files, _ = encode(objects.batch_outputs(objects.batch_decode(path.read_bytes(), values, 32), values))
+    got = files_of(out)
+    for name, blob in files.items():
+        assert got[f"labels/{name}"] == blob, name
+    with open(out / "summary.csv", newline="") as f:
+        assert next(csv.DictReader(f))["width"] == "80"  # a label image is never resampled
