@@ -25,7 +25,7 @@ def default_overlap(segmenter) -> int:
     return int(reach + np.ceil(3 * float(segmenter.smoothing)))
 
 
-def tiled_peak_bytes(segmenter, *, tile=1024, overlap=None, proba=False, shape=None) -> int:
+def tiled_peak_bytes(segmenter, *, tile=512, overlap=None, proba=False, shape=None) -> int:
     """Upper estimate of the memory :func:`predict_tiled` holds besides the image (bytes).
 
     One padded tile's features and probabilities (``(tile + 2·overlap)² · (F + K + transient) · 4``)
@@ -38,7 +38,7 @@ def tiled_peak_bytes(segmenter, *, tile=1024, overlap=None, proba=False, shape=N
     return int(per_tile + whole)
 
 
-def predict_tiled(segmenter, image, *, tile=1024, overlap=None, return_proba=False):
+def predict_tiled(segmenter, image, *, tile=512, overlap=None, return_proba=False):
     """Segment an image of any size tile by tile.
 
     Parameters
@@ -60,7 +60,7 @@ def predict_tiled(segmenter, image, *, tile=1024, overlap=None, return_proba=Fal
     Notes
     -----
     Memory besides the image: :func:`tiled_peak_bytes` — one padded tile's features (for the
-    default features and ``tile=1024``, about 0.35 GB) plus 4 bytes per pixel of labels.
+    default colour features and ``tile=512``, 376 MiB) plus 4 bytes per pixel of labels.
     """
     from core.trainable import proba_to_labels
 
