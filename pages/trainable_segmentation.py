@@ -137,7 +137,8 @@ if not duplicate:
     if event == "bin":
         st.rerun()
 st.caption(f"{w}×{h} image shown {canvas_w} px wide; strokes are rasterised at the image's resolution. Canvas "
-           "toolbar: undo / redo, edit, and the bin (clears every stroke, preset boxes too — Undo clear restores).")
+           "toolbar: undo / redo, edit, bin (once you have drawn, it clears every stroke, preset boxes too). "
+           "**Clear** always removes everything; **Undo clear** brings it back.")
 
 entry = state.images.get(key)
 marks = [s.mark for s in state.strokes(key, shape) if not s.check]
@@ -218,11 +219,11 @@ if seg is not None:
 
 @st.fragment
 def result_view() -> None:
-    c1, c2, c3 = st.columns([3, 3, 2], vertical_alignment="bottom")
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     c1.segmented_control("Show", ["overlay", "average", "labels"], key=ps.key("view"), persist_state="session",
                          format_func={"overlay": "Overlay", "average": "Average colour", "labels": "Class colours"}.get)
     ps.slider("opacity", "Overlay opacity", container=c2, disabled=ps.value("view") != "overlay")
-    ps.toggle("hint", "Scribble here next", container=c3)
+    ps.toggle("hint", "Show where to scribble next (the most uncertain window)")
     shown = V.render(train_images[0], pred, classes, ps.value("view"), ps.value("opacity"),
                      region if ps.value("hint") else None)
     last["shown"] = shown

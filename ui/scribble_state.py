@@ -91,10 +91,11 @@ class ScribbleState:
         self.seeded_for: str | None = None  # the image key the current canvas seed belongs to
         self.seed: list[Stroke] = []  # the strokes the canvas was seeded with, as the canvas reads them
         self.last_report: list[Stroke] = []
-        self.colours: tuple = ()  # the class colours the seed was drawn in
+        self.colours: tuple = ()  # the class colours, image shape and canvas scale the seed was drawn at
         self.undo: list[tuple[str, list[Stroke]]] = []  # snapshots taken by Clear / the bin
         self.token: str | None = None  # the stroke token last written to the link
         self.fresh = False  # the canvas has not reported since it was seeded
+        self.seed_objects: list[dict] = []
 
     # ------------------------------------------------------------------ images
     def strokes(self, key: str, shape: tuple[int, int]) -> list[Stroke]:
@@ -125,14 +126,15 @@ class ScribbleState:
 
     def canvas_seed(self, key: str, shape: tuple[int, int], classes: list[ClassInfo], scale: float) -> tuple[int, dict]:
         """``(nonce, initial_drawing)`` for image ``key``; reseeds when the image or the colours changed."""
-        colours = tuple(c.colour for c in classes)
+        colours = (tuple(c.colour for c in classes), tuple(shape), float(scale))  # a new size reseeds too
         if self.seeded_for != key or colours != self.colours:
             self.nonce += 1
             self.seeded_for, self.colours = key, colours
             self.fresh = True
-            self.seed = self.last_report = from_objects(to_objects(self.strokes(key, shape), classes, scale),
-                                                        classes, scale)
-        return self.nonce, {"objects": to_objects(self.strokes(key, shape), classes, scale)}
+            self.seed_objects = to_objects(self.strokes(key, shape), classes, scale)
+            self.seed = self.last_report = from_objects(self.seed_objects, classes, scale)
+        # the same drawing until the next reseed: a changed initial_drawing makes the canvas reload it
+        return self.nonce, {"objects": self.seed_objects}
 
     def read_canvas(self, key: str, name: str, shape: tuple[int, int], objects: list, classes: list[ClassInfo],
                     scale: float, image: np.ndarray | None = None) -> str:
