@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -66,7 +65,7 @@ st.caption(
 for row in (list(G.PRESETS)[:2], list(G.PRESETS)[2:]):  # two per row: whole labels at 1024 px
     ps.preset_buttons({n: G.PRESETS[n] for n in row}, help=G.PRESET_HELP)
 img = image_input(ps, gray_note="Gabor filters work on gray levels: colour images are converted with `rgb2gray`.")
-stem = Path(img.name).stem if img.is_upload else img.name
+stem = share.stem(img.name)  # no extension, safe characters: download names and captions
 
 c1, c2, c3 = st.columns(3)
 ps.slider("frequency", "Frequency (cycles/pixel)", container=c1, help=helped("frequency"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import sklearn.cluster  # noqa: F401 - imported up front so the time metric shows compute, not the import
@@ -140,7 +139,7 @@ st.caption(
     "joins superpixels of the same kind — k-means on their mean colours, or cutting a region adjacency graph."
 )
 img = images.image_input(ps)
-stem = Path(img.name).stem if img.is_upload else img.name
+stem = share.stem(img.name)  # no extension, safe characters: download names and captions
 names = list(S.PRESETS)
 for row in (names[:2], names[2:]):  # two per row: the labels stay whole at 1024 px
     ps.preset_buttons({n: S.PRESETS[n] for n in row}, help=S.PRESET_HELP)

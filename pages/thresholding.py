@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -74,7 +73,7 @@ for row in (list(T.PRESETS)[:2], list(T.PRESETS)[2:]):  # two per row: whole lab
     ps.preset_buttons({n: T.PRESETS[n] for n in row}, help=T.PRESET_HELP)
 img = image_input(ps, gray_note="This page works on gray levels: colour images are converted with `rgb2gray` "
                   "(0.2125 R + 0.7154 G + 0.0721 B) and scaled to 0…255.")
-stem = Path(img.name).stem if img.is_upload else img.name
+stem = share.stem(img.name)  # no extension, safe characters: download names and captions
 gray = _gray(img.image)
 h, w = gray.shape
 if img.image.ndim == 3:

@@ -26,8 +26,7 @@ channels = ["a", "b"]  # the Lab channels k-means sees
 threshold = 29.0
 compare = False  # also save scikit-image's four-method gallery
 # --- end of parameters ---
-if image.ndim == 2:  # a gray image: three equal channels
-    image = np.stack([image] * 3, axis=-1)
+image = np.stack([image] * 3, axis=-1) if image.ndim == 2 else image  # a gray image: three equal channels
 
 
 def superpixels(method):  # 1. regions of neighbouring pixels of similar colour
