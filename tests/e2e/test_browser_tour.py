@@ -98,7 +98,8 @@ _OVERFLOW = """() => {
         }
     }
     return {page: doc.scrollWidth - doc.clientWidth, main: main.scrollWidth - main.clientWidth, clipped: clipped,
-            sidebar: document.querySelector('[data-testid="stSidebar"]').getAttribute('aria-expanded')};
+            sidebar: (() => { const r = document.querySelector('[data-testid="stSidebar"]').getBoundingClientRect();
+                              return r.width > 200 && r.left >= 0; })()};
 }"""
 
 
@@ -123,7 +124,7 @@ def test_every_page_at_1024x768_with_the_sidebar_open(browser, server_url):
             if pg.locator('[data-testid="stException"]').count():
                 problems.append(f"{stem}: exception: {pg.locator('[data-testid=stException]').first.inner_text()[:300]}")
             got = pg.evaluate(_OVERFLOW)
-            if got["sidebar"] != "true":
+            if not got["sidebar"]:
                 problems.append(f"{stem}: the sidebar is not open at 1024×768")
             if got["page"] > 1 or got["main"] > 1:
                 problems.append(f"{stem}: horizontal scrollbar (page +{got['page']} px, main +{got['main']} px)")
