@@ -37,7 +37,9 @@ __all__ = ["FORMAT", "MAX_FILE_SAMPLES", "load_segmenter", "save_segmenter"]
 FORMAT = "image-ml-lab/segmenter"
 FORMAT_VERSION = 2
 #: Most training samples a file holds (a segmenter trained on more saves a stratified subsample).
-MAX_FILE_SAMPLES = 50_000
+MAX_FILE_SAMPLES = 20_000
+#: Most trees × samples a file may ask to refit (bounds the work a crafted file can cause).
+MAX_REFIT_WORK = 160 * MAX_FILE_SAMPLES
 MAX_FEATURES = 256
 MAX_CLASSES = 16
 MAX_FILE_BYTES = 64 << 20
@@ -182,7 +184,7 @@ def load_segmenter(data):
     ValueError
         Not such a file, a damaged or oversized one, a field out of range, or features of
         another definition version or count (the message says what to do). Bounded: at most
-        :data:`MAX_FILE_SAMPLES` samples of ≤ 256 features and 300 trees are refitted.
+        :data:`MAX_FILE_SAMPLES` samples of ≤ 256 features, and trees × samples ≤ :data:`MAX_REFIT_WORK`.
     """
     from core.trainable import fit_samples
 
@@ -228,6 +230,8 @@ def load_segmenter(data):
         raise _bad("the training samples hold NaN, or classes outside 1…n_classes, or only one class")
     if not math.isfinite(float(np.abs(x).max())):
         raise _bad("x_train holds infinite values")
+    if settings["n_estimators"] * len(y) > MAX_REFIT_WORK:
+        raise _bad(f"{settings['n_estimators']} trees on {len(y):,} samples is more than a saved segmenter refits")
     return fit_samples(x, y.astype(np.int64), features=spec, classifier=name, settings=settings,
                        n_classes=n_classes, smoothing=smoothing, channels=channels, class_names=names,
                        class_colors=colors, n_images=n_images)

@@ -30,13 +30,13 @@ from threadpoolctl import threadpool_limits
 
 from core._validation import check_int
 from core.classifiers import CLASSIFIERS, FOREST_DEFAULTS, make_classifier
-from core.feature_spec import FeatureSpec, n_channels
+from core.feature_spec import FeatureSpec, feature_bytes, n_channels
 from core.trainable_hints import Region, most_uncertain_region, suggest_region, uncertainty
 from core.trainable_labels import check_labels, check_two_classes, heldout_accuracy, smooth_proba
 
 __all__ = [
     "CLASSIFIERS", "FOREST_DEFAULTS", "FeatureSpec", "HeldOutScore", "default_overlap", "tiled_peak_bytes", "Region", "Segmenter", "check_labels",
-    "feature_importance", "fit_segmenter", "heldout_accuracy", "load_segmenter", "make_classifier",
+    "feature_bytes", "feature_importance", "fit_segmenter", "heldout_accuracy", "load_segmenter", "make_classifier",
     "most_uncertain_region", "predict_tiled", "proba_to_labels", "save_segmenter", "smooth_proba", "suggest_region",
     "strokes_to_labels", "uncertainty",
 ]
