@@ -130,3 +130,18 @@ def test_large_training_sets_are_saved_subsampled():
                         n_classes=2, smoothing=0, channels=1)
     back = T.load_segmenter(T.save_segmenter(seg))
     assert len(back.y_train) <= M.MAX_FILE_SAMPLES and set(np.unique(back.y_train)) == {1, 2}
+
+
+def test_refit_work_of_a_crafted_file_is_bounded(saved):
+    _, seg, data = saved
+    parts = members(data)
+    rng = np.random.default_rng(1)
+    big = {}
+    for name, arr in (("x_train.npy", rng.normal(size=(M.MAX_FILE_SAMPLES, seg.n_features)).astype(np.float32)),
+                      ("y_train.npy", rng.integers(1, 3, M.MAX_FILE_SAMPLES).astype(np.uint8))):
+        buf = io.BytesIO()
+        np.save(buf, arr)
+        big[name] = buf.getvalue()
+    hostile = rebuild({**parts, **big}, classifier={"name": "forest", "n_estimators": 300, "max_depth": None,
+                                                    "balance": False, "random_state": 0})
+    refused(hostile, "300 trees on 20,000 samples")
