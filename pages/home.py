@@ -1,6 +1,5 @@
 """Home: what the app is, a card per page, and the tutorial tour (one line per cell, each a link)."""
 
-import functools
 import io
 from pathlib import Path
 
@@ -8,6 +7,7 @@ import streamlit as st
 from PIL import Image
 
 from ui import tour
+from ui.cache import cache_data
 from ui.registry import PAGES
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -25,14 +25,17 @@ st.markdown(
 st.caption(":material/school: Teaching from the tutorial? The **tour** below opens each of its cells, in order.")
 
 
-@functools.lru_cache(maxsize=32)
 def thumbnail(stem: str) -> bytes | None:
     """The page's thumbnail (its largest result, else its screenshot), cropped to 16:9, as JPEG bytes."""
     for path in (SCREENSHOTS / "thumbs" / f"{stem}.jpg", SCREENSHOTS / f"{stem}.jpg"):
         if path.exists():
-            break
-    else:
-        return None
+            return _thumbnail(str(path), path.stat().st_mtime)
+    return None
+
+
+@cache_data(max_entries=32)
+def _thumbnail(path: str, mtime: float) -> bytes:
+    """Encoded once per file version (``mtime`` is part of the key), shared by every session."""
     with Image.open(path) as pil:
         pil = pil.convert("RGB")
         width, height = pil.size
