@@ -150,7 +150,8 @@ class ScribbleState:
         if same(strokes, previous):
             return "same"
         one_undo = len(previous) == len(strokes) + 1 and same(previous[: len(strokes)], strokes)
-        if self.seed and same(strokes, self.seed) and not one_undo:
+        back_to_seed = (self.seed and same(strokes, self.seed)) or (not strokes and previous)
+        if back_to_seed and not one_undo:
             self.clear(key, name, shape)
             return "bin"
         self.set_strokes(key, name, shape, strokes, image)
