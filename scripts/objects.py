@@ -14,7 +14,7 @@ blob_size = 0.05
 volume = 0.2
 seed = 0
 objects = "bright"  # image: are the objects the bright or the dark side of Otsu's threshold?
-upload_as = "mask"  # upload: mask (brighter than half the brightest value) or labels (one id per value)
+upload_as = "auto"  # upload: mask (brighter than half the brightest value) or labels; the page fills in what it found
 connectivity = 2  # 1 = sides, 2 = sides and corners
 exclude_border = False
 max_size = 0
