@@ -383,3 +383,38 @@ def _working_size_for(longest_side: int, requested: int | None) -> int:
     return next((w for w in WORKING_SIZES if w >= longest_side), WORKING_SIZES[-1])
 
 
+
+
+@dataclass
+class Run:
+    """What :func:`measured_run` gives back."""
+
+    results: Results
+    monitor: MemoryMonitor
+    wall: float
+    load_before: str
+    value: object = None
+
+
+def measured_run(work) -> Run:
+    """Start a server on 127.0.0.1, run ``asyncio.run(work(url, results))`` while sampling its memory, stop it."""
+    import asyncio
+
+    from tests.e2e.conftest import start_server, stop_server
+
+    load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    proc, url = start_server()
+    monitor = MemoryMonitor(proc.pid)
+    monitor.start()
+    results = Results(monitor=monitor)
+    start = time.monotonic()
+    value = None
+    try:
+        value = asyncio.run(work(url, results))
+    except TimeoutError:
+        results.problems.append(Problem(-1, "-", "-", "timeout", "the whole run exceeded its time bound"))
+    finally:
+        wall = time.monotonic() - start
+        monitor.stop()
+        stop_server(proc)
+    return Run(results, monitor, wall, load_before, value)

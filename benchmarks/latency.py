@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
-import os
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks._browser import MemoryMonitor, Results, Session, _fmt  # noqa: E402
+from benchmarks._browser import MemoryMonitor, Results, Session, _fmt, measured_run  # noqa: E402
 from ui.registry import PAGES  # noqa: E402  (ui.registry imports no streamlit)
 
 
@@ -114,25 +113,16 @@ def main(argv: list[str] | None = None) -> int:
     from PIL import Image
 
     from benchmarks._harness import photo
-    from tests.e2e.conftest import start_server, stop_server
 
     tmp = tempfile.TemporaryDirectory(prefix="imlab-latency-")
     upload = Path(tmp.name) / f"photo_{args.megapixels:g}MP.png"
     Image.fromarray(photo(args.megapixels, "astronaut")).save(upload)
-    load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    proc, url = start_server()
-    monitor = MemoryMonitor(proc.pid)
-    monitor.start()
-    results = Results(monitor=monitor)
-    start = time.monotonic()
     try:
-        asyncio.run(_amain(args, url, upload, results, pages))
+        run = measured_run(lambda url, results: _amain(args, url, upload, results, pages))
     finally:
-        wall = time.monotonic() - start
-        monitor.stop()
-        stop_server(proc)
         tmp.cleanup()
-    text = report(args, results, monitor, wall, load_before)
+    results = run.results
+    text = report(args, results, run.monitor, run.wall, run.load_before)
     print(text, flush=True)
     if args.out:
         Path(args.out).write_text(text + "\n")

@@ -53,6 +53,7 @@ from benchmarks._browser import (  # noqa: E402
     _fmt,
     _percentile,
     _working_size_for,
+    measured_run,
 )
 from ui.registry import PAGES  # noqa: E402  (ui.registry imports no streamlit)
 
@@ -315,7 +316,6 @@ def classroom(args) -> int:
     from benchmarks._classroom import report as class_report
     from benchmarks._classroom import run_class
     from benchmarks._harness import photo
-    from tests.e2e.conftest import start_server, stop_server
 
     tmp = tempfile.TemporaryDirectory(prefix="imlab-class-")
     uploads: list[Path | None] = [None] * args.sessions
@@ -327,24 +327,12 @@ def classroom(args) -> int:
             image = np.clip(base.astype(np.int16) + (i * 7) % 40 - 20, 0, 255).astype(np.uint8)
             uploads[i] = Path(tmp.name) / f"student_{i:02d}.png"
             Image.fromarray(np.roll(image, 13 * i, axis=1)).save(uploads[i])
-    load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    proc, url = start_server()
-    monitor = MemoryMonitor(proc.pid)
-    monitor.start()
-    results = Results(monitor=monitor)
-    start = time.monotonic()
-    students = []
     try:
-        students = asyncio.run(run_class(args, url, uploads, results))
-    except TimeoutError:
-        results.problems.append(Problem(-1, "-", "-", "timeout", "the whole run exceeded its time bound"))
+        run = measured_run(lambda url, results: run_class(args, url, uploads, results))
     finally:
-        wall = time.monotonic() - start
-        monitor.stop()
-        stop_server(proc)
         tmp.cleanup()
-    _write(args, class_report(args, results, students, monitor, wall, load_before, shape))
-    return 1 if any(p.kind != "external" for p in results.problems) else 0
+    _write(args, class_report(args, run.results, run.value or [], run.monitor, run.wall, run.load_before, shape))
+    return 1 if any(p.kind != "external" for p in run.results.problems) else 0
 
 
 if __name__ == "__main__":
