@@ -21,7 +21,8 @@ from ui import trainable_view as V
 from ui.scribble_state import ClassInfo, Stroke, darker
 
 PAGE = "trainable_segmentation"
-TUTORIAL_AGREEMENT = "100 % of the pixels agree with the tutorial's own code (tests/core/test_trainable_tutorial.py)"
+TUTORIAL_AGREEMENT = ("99.7 % of the pixels agree with the tutorial's code at 384 px (100 % at 160 px), trained on 20 000 "
+                      "of the rectangles' pixels ('Training pixels at most' = 0: all, as the tutorial; minutes)")
 PRESET_LABELS = {"tutorial": "Tutorial", "tutorial_corrected": "Tutorial, corrected",
                  "improved": "Improved", "blank": "Blank canvas"}
 PRESET_HELP = {

@@ -12,21 +12,21 @@ from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 
 # --- parameters: the page writes its values here ---
 image = io.imread("Bells-Beach.jpg")  # samples/Bells-Beach.jpg in the app's repository
-gabor = True  # the tutorial's Gabor bank
-frequencies = "tutorial"  # "tutorial": np.logspace(-3, 1, num=5, base=2); "corrected": 1/32 … 1/2
-texture = False  # the page's contrast-normalised texture energy (not in this script)
-edges = False  # the page's gradient and structure-tensor features (not in this script)
-intensity = False  # local mean brightness and spread
-color = False  # Lab a, b, raw and smoothed
+gabor = False  # the tutorial's Gabor bank (the page's Tutorial preset: True)
+frequencies = "corrected"  # "tutorial": np.logspace(-3, 1, num=5, base=2); "corrected": 1/32 … 1/2
+texture = True  # the page's contrast-normalised texture energy (not in this script)
+edges = True  # the page's gradient and structure-tensor features (not in this script)
+intensity = True  # local mean brightness and spread
+color = True  # Lab a, b, raw and smoothed
 sigma_max = 16.0
-classifier = "forest"  # the tutorial's RandomForestClassifier; "improved": ExtraTreesClassifier
-trees = 100
-depth = 0  # 0 = unlimited
-balance = False  # every class weighs the same, however many pixels it has
-smoothing = 0.0  # Gaussian σ (px) of the class probabilities before the arg-max
+classifier = "improved"  # the tutorial's RandomForestClassifier; "improved": ExtraTreesClassifier
+trees = 32
+depth = 16  # 0 = unlimited
+balance = True  # every class weighs the same, however many pixels it has
+smoothing = 8.0  # Gaussian σ (px) of the class probabilities before the arg-max
 class_names = ["vegetation", "sea and sky", "sand"]
 rectangles = [(1, 700, 960, 0, 1280), (2, 0, 550, 0, 650), (3, 400, 450, 1000, 1100)]  # class, rows, columns
-strokes = []  # (class, brush width in px, [(x, y), ...] in image pixels)
+scribbles = []  # (class, brush width in px, [(x, y), ...] in image pixels)
 # --- end of parameters ---
 
 
@@ -71,7 +71,7 @@ def paint(mask, k, width, points):
 mask = np.zeros(image.shape[:2], dtype=np.uint8)
 for k, row0, row1, col0, col1 in rectangles:
     mask[row0:row1, col0:col1] = k
-for k, width, points in strokes:
+for k, width, points in scribbles:
     paint(mask, k, width, points)
 
 if len(np.unique(mask[mask > 0])) < 2:

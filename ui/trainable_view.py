@@ -173,9 +173,9 @@ def classes_editor(ps, state: ScribbleState, classes: list[ClassInfo]) -> None:
 
 def script_values(values: dict, classes: list[ClassInfo], strokes: list[Stroke], entry, shape) -> dict:
     """The page's values plus what the script needs of the strokes (the tutorial's rectangles as mask slices)."""
-    out = {**values, "class_names": [c.name for c in classes], "rectangles": [], "strokes": [
+    out = {**values, "class_names": [c.name for c in classes], "rectangles": [], "scribbles": [
         (s.cls, round(s.mark.width, 2), np.round(s.mark.points, 1).tolist()) for s in strokes if not s.check]}
     if entry is not None and entry.preset == "tutorial":
         out["rectangles"] = [(k, r0, r1, c0, c1) for k, (r0, c0, r1, c1) in _tutorial_rects(shape) if k <= len(classes)]
-        out["strokes"] = []
+        out["scribbles"] = []
     return out
