@@ -28,7 +28,7 @@ def machine() -> str:
 
         blas = ", ".join(sorted({f"{i.get('internal_api')} {i.get('version')} ({i.get('num_threads')} threads)"
                                  for i in threadpool_info() if i.get("user_api") == "blas"}))
-    except Exception:  # noqa: BLE001
+    except Exception:
         blas = "unknown"
 
     return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {numpy.__version__}, "
@@ -55,7 +55,7 @@ def main() -> None:
         for mp in args.sizes:
             try:
                 rows = module.run(mp, repeat=args.repeat)
-            except Exception as err:  # noqa: BLE001 - report and go on
+            except Exception as err:
                 line = f"| {name} | error | {mp} | | | | {type(err).__name__}: {err} |"
                 print(line, flush=True)
                 lines.append(line)

@@ -244,7 +244,7 @@ class Session:
             option = self.page.get_by_role("option", name="Your upload", exact=False).first
             try:
                 await option.wait_for(timeout=2000)
-            except Exception:  # noqa: BLE001 - not the image picker
+            except Exception:
                 await self.page.keyboard.press("Escape")
                 continue
             if await option.get_attribute("aria-selected") == "true":

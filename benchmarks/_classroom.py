@@ -47,7 +47,7 @@ class Student(Session):
                     return
                 await self.change("link", f"{kind}: {label}", lambda kind=kind, item=item: self.move(kind, item),
                                   rnd=0)
-        except Exception as err:  # noqa: BLE001 - a broken session is an error; the others go on
+        except Exception as err:
             self.problem("timeout" if "Timeout" in type(err).__name__ else "error", f"{type(err).__name__}: {err}")
         finally:
             await self.context.close()

@@ -54,7 +54,7 @@ class Probe(Session):
                 await self.change(first.title, "upload", self.upload, rnd=0)
                 for info in pages:
                     await self.page_widgets(info.title, Path(info.path).stem, "1 MP upload")
-        except Exception as err:  # noqa: BLE001 - a broken run is reported, not raised
+        except Exception as err:
             self.problem("error", f"{type(err).__name__}: {err}")
         finally:
             await self.context.close()

@@ -76,10 +76,10 @@ class Tour(Session):
                         return
                     try:
                         await self.visit(info.title, Path(info.path).stem, rnd)
-                    except Exception as err:  # noqa: BLE001 - record it, go on with the next page
+                    except Exception as err:
                         kind = "timeout" if "Timeout" in type(err).__name__ else "error"
                         self.problem(kind, f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
-        except Exception as err:  # noqa: BLE001 - a broken session is an error, the others go on
+        except Exception as err:
             self.problem("timeout" if "Timeout" in type(err).__name__ else "error", f"{type(err).__name__}: {err}")
         finally:
             await self.context.close()

@@ -161,7 +161,7 @@ _ORIENT = {
 def _orientation(pil: Image.Image) -> int:
     try:
         return int(pil.getexif().get(0x0112, 1))
-    except Exception:  # noqa: BLE001 - a broken EXIF block is not worth refusing the image
+    except Exception:
         return 1
 
 
@@ -215,7 +215,7 @@ def decode(data: bytes, *, max_pixels: int = MAX_PIXELS, keep_integers: bool = F
             f"The image file is damaged or truncated and cannot be decoded ({err}). "
             "Export it again, or try another file."
         ) from None
-    except Exception as err:  # noqa: BLE001 - any decoder failure is a bad file, never a crash
+    except Exception as err:
         raise ImageError(f"The image could not be decoded ({type(err).__name__}). Try another file.") from None
     try:
         orientation = _orientation(pil)
@@ -229,5 +229,5 @@ def decode(data: bytes, *, max_pixels: int = MAX_PIXELS, keep_integers: bool = F
         return np.ascontiguousarray(image)
     except ImageError:
         raise
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         raise ImageError(f"The image could not be converted ({err}). Try saving it as a PNG.") from None

@@ -28,7 +28,7 @@ def shown(value: Any, limit: int = MAX_SHOWN) -> str:
 
 
 def constraint_error(name: str, constraint: str, got: Any) -> ValueError:
-    """The one message form: ``The 'name' parameter must be <constraint>; got <value>.``"""
+    """Build the one message form, ``The 'name' parameter must be <constraint>; got <value>.``."""
     return ValueError(f"The {name!r} parameter must be {constraint}; got {shown(got)}.")
 
 

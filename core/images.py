@@ -78,7 +78,8 @@ SKLEARN_SAMPLES = ("china", "flower")
 
 def sample_source(name: str) -> tuple[str, str]:
     """Where a bundled sample comes from: ``("skimage", "coffee")``, ``("sklearn", "china.jpg")``
-    or ``("file", "Bells-Beach.jpg")`` (a file in the project's ``samples/`` folder)."""
+    or ``("file", "Bells-Beach.jpg")`` (a file in the project's ``samples/`` folder).
+    """
     if name in SAMPLE_FILES:
         return "file", SAMPLE_FILES[name]
     if name in SKLEARN_SAMPLES:

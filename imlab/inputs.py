@@ -66,7 +66,8 @@ def _glob_base(pattern: str) -> Path:
 
 def expand(inputs: list[str], *, exclude: str | os.PathLike | None = None) -> list[Source]:
     """Every input file, in argument order (folders and globs sorted), each taken once; files found in
-    folders or by globs under ``exclude`` (the output folder) are left out."""
+    folders or by globs under ``exclude`` (the output folder) are left out.
+    """
     sources: list[Source] = []
     for arg in inputs:
         path = Path(arg)

@@ -67,7 +67,8 @@ def _segmenter(model: bytes):
 def _single_threaded(seg):
     """The segmenter with every ``n_jobs`` set to 1: a forest predicting on several threads adds its trees'
     probabilities in the order the threads finish, so the last bits would differ from run to run. One job
-    per core (workers) keeps the outputs byte-identical whichever way the command runs."""
+    per core (workers) keeps the outputs byte-identical whichever way the command runs.
+    """
     todo, seen = [getattr(seg, "classifier", None)], set()
     while todo:  # the fitted estimator and everything fitted inside it (votes, pipelines)
         est = todo.pop()
@@ -94,7 +95,8 @@ ALIGN = 4
 
 def tile_overlap(seg, overlap: int | None) -> int:
     """The overlap used: ``overlap`` or the segmenter's reach (``core.trainable_tiles.default_overlap``),
-    rounded up to a multiple of :data:`ALIGN`."""
+    rounded up to a multiple of :data:`ALIGN`.
+    """
     if overlap is None:
         from core.trainable_tiles import default_overlap
 
@@ -123,7 +125,8 @@ def segment_outputs(seg, image: np.ndarray, *, tile: int = 1024, overlap: int | 
                     probabilities: bool = False) -> dict:
     """What ``segment`` writes for one image: ``labels`` (classes 1…K), ``overlay`` (the model's class
     colours, else the page's palette, at the page's default opacity over the image), optionally ``probabilities`` (H, W, K float32),
-    and the summary (classes and each class's share of the pixels, %)."""
+    and the summary (classes and each class's share of the pixels, %).
+    """
     labels, proba = _tiled(seg, image, tile, overlap, probabilities)
     k = int(seg.n_classes)
     colours = [c for c in getattr(seg, "class_colors", None) or [] if _is_hex(c)]
@@ -210,7 +213,7 @@ def compute(task: Task, payload: list[tuple[str, bytes]], model: bytes | None = 
                 outputs = _technique(task).batch_outputs(image, dict(task.values))
         files, summary = encode(outputs)
         row.update(summary)
-    except Exception as err:  # noqa: BLE001 - a failing input is a row of the summary, never a stop
+    except Exception as err:
         row["status"], files = "error", {}
         row["message"] = (row["message"] + " " if row["message"] else "") + _message(err)
     row["seconds"] = round(time.perf_counter() - start, 3)

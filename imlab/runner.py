@@ -54,7 +54,8 @@ def _payload(job: Job) -> tuple[list[tuple[str, bytes]], list[str]]:
 class Backend:
     """Where jobs run: ``workers=0`` and no ``scheduler`` → this process, one job at a time;
     ``workers=N`` → a ``dask.distributed.LocalCluster`` of N single-threaded worker processes;
-    ``scheduler="tcp://host:8786"`` → an existing Dask cluster."""
+    ``scheduler="tcp://host:8786"`` → an existing Dask cluster.
+    """
 
     def __init__(self, workers: int = 0, scheduler: str | None = None):
         self.workers, self.scheduler = int(workers or 0), scheduler
@@ -122,7 +123,7 @@ class Backend:
             index, data = index_of.pop(fut.key)
             try:
                 result = fut.result()
-            except Exception as err:  # noqa: BLE001 - a lost worker fails that job only
+            except Exception as err:
                 result = {"row": {"status": "error", "message": f"The worker failed on this input ({err}).",
                                   "seconds": None}, "files": {}}
             fut.release()

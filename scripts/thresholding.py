@@ -2,7 +2,7 @@
 # Matches the page: the same thresholds and the same classes on every pixel.
 
 import numpy as np
-from skimage import color, data, exposure, filters, io, segmentation, util  # noqa: F401 - data: a page sample
+from skimage import color, data, exposure, filters, io, segmentation, util
 
 # --- parameters: the page writes its values here ---
 image = data.camera()  # the 'camera' sample

@@ -45,7 +45,7 @@ def run_code(code: str, directory: Path) -> dict[str, Any]:
     try:
         os.chdir(directory)
         with contextlib.redirect_stdout(out):
-            exec(compile(code, "<reproduce>", "exec"), namespace)  # noqa: S102 - our own template
+            exec(compile(code, "<reproduce>", "exec"), namespace)
     finally:
         os.chdir(cwd)
     namespace["__stdout__"] = out.getvalue()

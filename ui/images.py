@@ -70,7 +70,7 @@ def _original_shape(data: bytes, fallback: tuple) -> tuple:
             width, height = pil.size
             if pil.getexif().get(0x0112, 1) in (5, 6, 7, 8):
                 width, height = height, width
-    except Exception:  # noqa: BLE001 - the decode succeeded; the header read is only for the note
+    except Exception:
         return fallback
     return (height, width) + tuple(fallback[2:])
 

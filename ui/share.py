@@ -44,7 +44,7 @@ def share_link(ps) -> str:
     query = ps.query()
     try:
         url = st.context.url or ""
-    except Exception:  # noqa: BLE001 - no browser context (tests, bare mode)
+    except Exception:
         url = ""
     if url:
         parts = urlsplit(url)

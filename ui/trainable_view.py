@@ -36,7 +36,7 @@ class RunInputs(NamedTuple):
 
 
 def scribble_state() -> ScribbleState:
-    """This session's :class:`ScribbleState`."""
+    """Return the current session's :class:`ScribbleState`."""
     if STATE_KEY not in st.session_state:
         st.session_state[STATE_KEY] = ScribbleState()
     return st.session_state[STATE_KEY]

@@ -78,7 +78,8 @@ def _warp_all(images, matrices):
 
 def _seam_split(cost: np.ndarray, overlap: np.ndarray):
     """Minimum-cost top-to-bottom path through ``cost`` (as in the tutorial): per row of the overlap's bounding
-    box ``[r0:r1, c0:c1]``, the seam's mean column, relative to ``c0`` (the path visits every row)."""
+    box ``[r0:r1, c0:c1]``, the seam's mean column, relative to ``c0`` (the path visits every row).
+    """
     from skimage.graph import route_through_array
 
     rows = np.flatnonzero(overlap.any(axis=1))

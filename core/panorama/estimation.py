@@ -166,7 +166,8 @@ def _weighted_fit(model: str, src: np.ndarray, dst: np.ndarray, weights: np.ndar
 def _ransac(src, dst, model, min_samples, residual_threshold, max_trials, seed, stop_probability=0.9999):
     """RANSAC as ``skimage.measure.ransac`` does it (most inliers, ties by residuals; early stop once
     ``stop_probability`` sure), but with a fast fit: skimage's final refit builds a full SVD of a
-    (2N, 2N) matrix, ~1 s for 1500 matches. Returns the best inlier mask, or None."""
+    (2N, 2N) matrix, ~1 s for 1500 matches. Returns the best inlier mask, or None.
+    """
     rng = np.random.default_rng(seed)
     n = len(src)
     best_count, best_sse, best = 0, np.inf, None

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server, wait_for_app  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server, wait_for_app
 
 _RESULTS = ('[data-testid="stMain"] [data-testid="stImage"] img',  # pictures first, then charts and canvases
             '[data-testid="stMain"] .stPlotlyChart, [data-testid="stMain"] iframe')
@@ -68,7 +68,7 @@ def main() -> None:
                     page.goto(f"{url}/{'' if stem == 'home' else stem}")
                     try:
                         wait_for_app(page, timeout=args.timeout * 1000)
-                    except Exception as err:  # noqa: BLE001 - a slow page on a busy machine: shoot what is there
+                    except Exception as err:
                         print(f"{stem}: not idle after {args.timeout} s ({type(err).__name__}); taking it as it is")
                     page.wait_for_timeout(int(args.wait * 1000))
                     path = out_dir / f"{stem}.jpg"
