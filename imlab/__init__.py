@@ -9,7 +9,7 @@ A thin command line over :mod:`core` (it never imports Streamlit):
 
 Work runs in this process one image at a time, on a local Dask cluster (``--workers N``) or
 on an existing one (``--scheduler ADDRESS``); the outputs are the same bytes either way.
-See ``docs/BATCH.md``.
+See the README's "Batch and cluster" section.
 """
 
 __all__ = ["main"]

@@ -1,4 +1,4 @@
-"""The command line: ``python -m imlab run | segment | pages`` (see ``docs/BATCH.md``).
+"""The command line: ``python -m imlab run | segment | pages`` (see the README's "Batch and cluster").
 
 Exit status: 0 when at least one input succeeded (failures are rows of ``summary.csv``);
 1 when every input failed or none was found; 2 when the settings, the model or the options are
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
                "  python -m imlab run superpixels_settings.json \"scans/**/*.tif\" --out out/ --workers 2 --resume\n"
                "  python -m imlab segment --model segmenter.zip slides/ --out labels/ --probabilities\n"
                "exit status: 0 if any input succeeded, 1 if every input failed, 2 for invalid settings or options.\n"
-               "See docs/BATCH.md.")
+               "See the README, Batch and cluster.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="apply a page's settings (a share link or settings file) to many images",
                          description="Apply a page's settings to every input image; write what the page shows.")
@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     seg.add_argument("--probabilities", action="store_true", help="also write probabilities.npy (H, W, K float32)")
     seg.add_argument("--tile", type=_positive, default=1024, metavar="PX", help="tile side (default 1024)")
     seg.add_argument("--overlap", type=_positive, default=None, metavar="PX",
-                     help="context around each tile (default: the segmenter's features' reach; see docs/BATCH.md "
+                     help="context around each tile (default: the segmenter's features' reach; see the README "
                           "for the seam margin)")
     _common(seg)
     sub.add_parser("pages", help="list the pages and whether each can run in batch")
