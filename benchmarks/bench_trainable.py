@@ -33,29 +33,9 @@ def mean_iou(pred, truth, classes=(1, 2, 3)):
 
 def tutorial_segmentation(im, mask):
     """The tutorial's trainable_segmentation (and _compute_features), as written (seeded forest)."""
-    from skimage import filters, img_as_float
-    from sklearn.ensemble import RandomForestClassifier
+    from tests.tutorial_code import trainable_segmentation
 
-    gabor_frequencies = np.logspace(-3, 1, num=5, base=2)
-    thetas = [0, np.pi / 2]
-    nb_fq = len(gabor_frequencies) * len(thetas)
-    im = np.atleast_3d(im)
-    im_gabor = np.empty((im.shape[-1], nb_fq) + im.shape[:2])
-    for ch in range(im.shape[-1]):
-        img = img_as_float(im[..., ch])
-        for i_fq, fq in enumerate(gabor_frequencies):
-            for i_th, theta in enumerate(thetas):
-                tmp = filters.gabor(img, fq, theta=theta)
-                im_gabor[ch, len(thetas) * i_fq + i_th] = np.abs(tmp[0] + 1j * tmp[1])
-    nb_ch, nb_fq, sh_1, sh2 = im_gabor.shape
-    training_data = im_gabor[:, :, mask > 0].reshape((nb_ch * nb_fq, (mask > 0).sum())).T
-    training_labels = mask[mask > 0].ravel()
-    data = im_gabor[:, :, mask == 0].reshape((nb_ch * nb_fq, (mask == 0).sum())).T
-    clf = RandomForestClassifier(random_state=0, n_jobs=-1)  # n_jobs does not change the result
-    clf.fit(training_data, training_labels)
-    result = np.copy(mask)
-    result[mask == 0] = clf.predict(data)
-    return result
+    return trainable_segmentation(im, mask, n_jobs=-1)
 
 
 def core_segmentation(image, scribbles):
