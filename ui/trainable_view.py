@@ -57,9 +57,24 @@ def estimate_seconds(image: np.ndarray, spec: FeatureSpec) -> float:
     return mp * (n_gabor * SECONDS_PER_MP_FEATURE["gabor"] + (n - n_gabor) * SECONDS_PER_MP_FEATURE["other"])
 
 
-@cache.cache_resource(max_entries=4)
+#: One image's feature computation may hold at most this much at its peak (ui/memory.py's budget for a class
+#: leaves about this for the heaviest page's shared results); a larger one is refused before any work.
+FEATURE_LIMIT_MB = 512
+
+
+def check_feature_budget(image: np.ndarray, spec: FeatureSpec) -> None:
+    """Refuse, with the reason, features whose estimated peak exceeds :data:`FEATURE_LIMIT_MB`."""
+    need = T.feature_bytes(image.shape, spec) / 2**20
+    if need > FEATURE_LIMIT_MB:
+        raise ValueError(f"these features of a {image.shape[1]}×{image.shape[0]} image need about {need:,.0f} MB, "
+                         f"more than this server gives one image ({FEATURE_LIMIT_MB} MB): lower the working size "
+                         "in the sidebar or switch off a feature family.")
+
+
+@cache.cache_resource(max_entries=3)
 def features_of(image: np.ndarray, spec: str) -> np.ndarray:
     """Per-pixel features of one image (read-only, shared by sessions), once per image and spec."""
+    check_feature_budget(image, FeatureSpec.from_dict(json.loads(spec)))
     out = FeatureSpec.from_dict(json.loads(spec))(image)
     out.setflags(write=False)
     _READY.add((image_digest(image), spec))

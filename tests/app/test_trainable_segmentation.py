@@ -144,3 +144,14 @@ def test_live_off_freezes_the_result_until_segment():
     at.button(f"{K}:segment").click().run()
     assert '"n_estimators": 8' in at.session_state[LAST]["inputs"].fit
     assert not any(c.value.startswith("Frozen") for c in at.caption)
+
+
+def test_features_over_the_budget_are_refused_with_the_reason_before_any_work():
+    from core.trainable_schema import PRESETS, SCHEMA, fit_kwargs
+    from ui.trainable_view import FEATURE_LIMIT_MB, check_feature_budget
+
+    spec = fit_kwargs(SCHEMA.parse(PRESETS["improved"]))["features"]
+    check_feature_budget(np.zeros((960, 1280, 3), np.uint8), spec)  # the beach photo at full size fits
+    with pytest.raises(ValueError, match=rf"2048×2048 image need about [\d,]+ MB, more than this server gives one "
+                                         rf"image \({FEATURE_LIMIT_MB} MB\): lower the working size"):
+        check_feature_budget(np.zeros((2048, 2048, 3), np.uint8), spec)
