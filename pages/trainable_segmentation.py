@@ -213,7 +213,7 @@ if seg is not None:
     hints = state.images[key].hints if key in state.images else []
     if last is not None and last["inputs"] != inputs and last.get("region") is not None:
         hints.append(last["region"])  # new strokes since that hint: never suggest the same window twice
-    region = T.most_uncertain_region(unc, labels=train_labels[0], exclude=hints[-3:])
+    region = T.suggest_region(proba, labels=train_labels[0], exclude=hints[-3:])  # tuned on benchmarks.loop
     st.session_state[run_key] = last = {"inputs": inputs, "images": train_images, "labels": train_labels,
                                         "region": region, "pred": pred, "seg": seg}
 
