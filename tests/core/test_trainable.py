@@ -8,7 +8,7 @@ from sklearn.linear_model import LogisticRegression
 
 from core import trainable as T
 from core.feature_spec import FeatureSpec, feature_bytes
-from core.trainable_schema import PRESETS, SCHEMA, fit_kwargs, tutorial_mask
+from core.trainable_schema import PRESETS, SCHEMA, TUTORIAL_MAX_PIXELS, fit_kwargs, tutorial_mask
 
 SMALL = FeatureSpec(texture=True, edges=True, intensity=True, color=False)
 
@@ -167,7 +167,7 @@ def test_schema_presets_and_fit_kwargs():
     assert kw["features"] == FeatureSpec(gabor=True, texture=False, edges=False, intensity=False, color=False,
                                          frequencies="tutorial")
     assert (kw["classifier"], kw["n_estimators"], kw["max_depth"], kw["max_training_pixels"], kw["smoothing"]) == (
-        "forest", 100, None, 0, 0.0)
+        "forest", 100, None, TUTORIAL_MAX_PIXELS, 0.0)  # a 20 000-pixel sample of the rectangles (see the schema)
     every = {"gabor", "frequencies", "texture", "edges", "intensity", "color", "classifier", "trees", "depth",
              "balance", "max_pixels", "smoothing", "image", "strokes", "n_classes"}
     assert all(every <= set(p) for name, p in PRESETS.items() if name != "blank")
