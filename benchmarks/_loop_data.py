@@ -89,14 +89,10 @@ def voronoi(shape, k, rng, n_regions=8):
     """Warped Voronoi cells of well-spread centres (the layout of core.texture_mosaic)."""
     h, w = shape
     from skimage.transform import resize
-    min_dist = 0.6 * np.sqrt(h * w / n_regions)
-    centres = []
-    for _ in range(2000):
-        c = rng.uniform((0, 0), (h, w))
-        if all(np.hypot(*(c - o)) >= min_dist for o in centres):
-            centres.append(c)
-            if len(centres) == n_regions:
-                break
+
+    from core.texture_mosaic import spread_centres
+
+    centres = spread_centres((h, w), n_regions, rng)
     coarse = ndi.gaussian_filter(rng.normal(size=(2, 64, 64)), sigma=(0, 64 / 12, 64 / 12), mode="wrap")
     warp = resize(coarse, (2, h, w), order=1, mode="edge", anti_aliasing=False)
     warp *= (min(h, w) / 20) / (warp.std() or 1)

@@ -38,6 +38,20 @@ class Mosaic:
         return float((self.scribbles > 0).mean())
 
 
+
+def spread_centres(shape, n_regions, rng) -> list:
+    """Up to ``n_regions`` random (row, col) centres at least 0.6·√(H·W / n_regions) apart (2000 draws at most)."""
+    h, w = shape
+    min_dist = 0.6 * np.sqrt(h * w / n_regions)
+    centres = []
+    for _ in range(2000):
+        c = rng.uniform((0, 0), (h, w))
+        if all(np.hypot(*(c - o)) >= min_dist for o in centres):
+            centres.append(c)
+            if len(centres) == n_regions:
+                break
+    return centres
+
 def equalized_textures(shape):
     """The three textures at ``shape``, with identical intensity histograms.
 
@@ -131,15 +145,7 @@ def texture_mosaic(shape=(512, 512), *, n_regions=8, scribble_fraction=0.015, br
     rng = np.random.default_rng(seed)
     textures = equalized_textures((h, w))
     # Voronoi cells of well-spread centres, borders made wobbly by a smooth domain warp
-    min_dist = 0.6 * np.sqrt(h * w / n_regions)
-    centres = []
-    for _ in range(2000):
-        c = rng.uniform((0, 0), (h, w))
-        if all(np.hypot(*(c - o)) >= min_dist for o in centres):
-            centres.append(c)
-            if len(centres) == n_regions:
-                break
-    centres = np.array(centres)
+    centres = np.array(spread_centres((h, w), n_regions, rng))
     n_regions = len(centres)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     # the warp is drawn on a 64×64 grid and stretched to the mosaic: the same layout at every size,
