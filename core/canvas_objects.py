@@ -82,15 +82,14 @@ def primitives_to_objects(
             "visible": True,
         }
         lo, hi = pts.min(axis=0), pts.max(axis=0)
+        box = {"left": round((lo[0] + hi[0]) / 2, 3), "top": round((lo[1] + hi[1]) / 2, 3),
+               "width": round(hi[0] - lo[0], 3), "height": round(hi[1] - lo[1], 3)}  # Fabric's centre origin
         if prim.kind in (OUTLINE, FILLED) and _is_axis_rect(pts):
             objects.append(
                 {
                     "type": "Rect",
                     **common,
-                    "left": round((lo[0] + hi[0]) / 2, 3),
-                    "top": round((lo[1] + hi[1]) / 2, 3),
-                    "width": round(hi[0] - lo[0], 3),
-                    "height": round(hi[1] - lo[1], 3),
+                    **box,
                     "fill": fill if fill else "rgba(0, 0, 0, 0)",
                     "strokeUniform": True,
                 }
@@ -106,10 +105,7 @@ def primitives_to_objects(
             {
                 "type": "Path",
                 **common,
-                "left": round((lo[0] + hi[0]) / 2, 3),
-                "top": round((lo[1] + hi[1]) / 2, 3),
-                "width": round(hi[0] - lo[0], 3),
-                "height": round(hi[1] - lo[1], 3),
+                **box,
                 "fill": fill,
                 "strokeLineCap": "butt" if prim.kind == POLYLINE_BUTT else "round",
                 "strokeLineJoin": "round",
