@@ -86,11 +86,11 @@ def _ensure_all(truth, k):
 
 
 def voronoi(shape, k, rng, n_regions=8):
-    """Warped Voronoi cells of well-spread centres (the layout of core.texture_mosaic)."""
+    """Warped Voronoi cells of well-spread centres (the layout of benchmarks.texture_mosaic)."""
     h, w = shape
     from skimage.transform import resize
 
-    from core.texture_mosaic import spread_centres
+    from benchmarks.texture_mosaic import spread_centres
 
     centres = spread_centres((h, w), n_regions, rng)
     coarse = ndi.gaussian_filter(rng.normal(size=(2, 64, 64)), sigma=(0, 64 / 12, 64 / 12), mode="wrap")

@@ -48,7 +48,7 @@ def _save_png(path: Path, image: np.ndarray) -> Path:
 
 
 def _mosaic(side: int, seed: int):
-    from core.texture_mosaic import texture_mosaic
+    from benchmarks.texture_mosaic import texture_mosaic
 
     return texture_mosaic((side, side), seed=seed)
 

@@ -6,7 +6,7 @@ tutorial
     The tutorial's way of giving labels: rectangles written into a mask by numpy slicing
     (``mask[r0:r1, c0:c1] = k``), here the beach-like preset scaled to the image.
 core
-    ``core.scribbles.strokes_to_labels`` on the same rectangles as canvas objects (a 700 px wide
+    ``core.canvas.strokes_to_labels`` on the same rectangles as canvas objects (a 700 px wide
     canvas, so the scale is image width / 700) — quality: fraction of pixels equal to the mask;
     and, as a second row, on 24 freehand strokes of 60 points each (a heavy scribbling session) —
     quality: agreement after a share-link round trip (encode → decode → rasterise), with the token
@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks._harness import measure, row
-from core.scribbles import decode_strokes, encode_strokes, rects_to_drawing, strokes_to_labels
+from core.canvas import decode_strokes, encode_strokes, rects_to_drawing, strokes_to_labels
 
 TECHNIQUE = "scribbles"
 CANVAS_W = 700

@@ -1,6 +1,6 @@
 """Benchmark: trainable segmentation — speed on texture mosaics, the tutorial's beach, tile seams.
 
-``run(megapixels)`` (for ``python -m benchmarks``): :func:`core.texture_mosaic.texture_mosaic` (brick /
+``run(megapixels)`` (for ``python -m benchmarks``): :func:`benchmarks.texture_mosaic.texture_mosaic` (brick /
 grass / gravel, one shared histogram, ~1.5 % scribbled), mean IoU over seeds 0…3:
 
 * "tutorial": the tutorial's ``trainable_segmentation`` as written (``filters.gabor`` at
@@ -51,8 +51,8 @@ def core_retrain(features, scribbles):
 
 def run(megapixels: float, repeat: int = 3) -> list[dict]:
     """Time the variants on a mosaic of about ``megapixels``; one dict per (technique, variant)."""
-    from core.feature_spec import FeatureSpec
-    from core.texture_mosaic import texture_mosaic
+    from benchmarks.texture_mosaic import texture_mosaic
+    from core.trainable.features import FeatureSpec
     side = square_side(megapixels)
     mosaics = [texture_mosaic((side, side), seed=s) for s in QUALITY_SEEDS]
     m = mosaics[0]
@@ -73,7 +73,7 @@ def run(megapixels: float, repeat: int = 3) -> list[dict]:
 
 def _preset(image, mask, name):
     from core import trainable as T
-    from core.trainable_schema import PRESETS, SCHEMA, fit_kwargs
+    from core.trainable.schema import PRESETS, SCHEMA, fit_kwargs
     seg = T.fit_segmenter(image, mask, **fit_kwargs(SCHEMA.parse(PRESETS[name])))
     result = seg.predict(image)
     result[mask > 0] = mask[mask > 0]
@@ -85,7 +85,7 @@ def tutorial(scale: int = 1):
     from skimage import transform
 
     from core.images import load_sample
-    from core.trainable_schema import tutorial_mask
+    from core.trainable.schema import tutorial_mask
     beach = load_sample("bells_beach")
     if scale > 1:
         beach = (transform.resize(beach, (960 // scale, 1280 // scale), anti_aliasing=True) * 255).round()
@@ -110,8 +110,8 @@ def tutorial(scale: int = 1):
 
 def seams(side: int = 1024, tile: int = 256):
     """Label disagreement of predict_tiled with the untiled run, over all pixels and near the seams."""
+    from benchmarks.texture_mosaic import texture_mosaic
     from core import trainable as T
-    from core.texture_mosaic import texture_mosaic
     m = texture_mosaic((side, side), seed=0)
     seg = T.fit_segmenter(m.image, m.scribbles)
     whole = seg.predict(m.image)

@@ -2,7 +2,7 @@
 
 ``python -m benchmarks.loop [--size 256] [--rounds 3] [--set tuning|held_out|both] [--model improved|tutorial]``
 
-A simulated person first scribbles as ``core.texture_mosaic`` does (every visible region gets
+A simulated person first scribbles as ``benchmarks.texture_mosaic`` does (every visible region gets
 1–2 smooth 5 px strokes, 1.5 % of the pixels in all, 10 px inside the region), then for ``rounds``
 rounds looks at the "scribble here next" window (:func:`core.trainable.suggest_region`, never
 twice the same) and draws one stroke of the true class across it: the class with the most
@@ -54,7 +54,7 @@ def walk_stroke(mask, rng, length, width=5):
 
 
 def first_strokes(truth, rng, width=5, margin=10, fraction=0.015):
-    """A person's first scribbles (the protocol of ``core.texture_mosaic``): every visible region
+    """A person's first scribbles (the protocol of ``benchmarks.texture_mosaic``): every visible region
     (a connected part of one class, ≥ 1 % of the image) gets 1–2 smooth strokes, 1.5 % of the
     pixels in all, in proportion to the regions' areas, kept ``margin`` px inside them."""
     labels = np.zeros(truth.shape, np.int32)
@@ -125,7 +125,7 @@ class Model:
     """A fit function with its cached feature step (the page caches features per image)."""
 
     def __init__(self, name):
-        from core.trainable_schema import PRESETS, SCHEMA, fit_kwargs
+        from core.trainable.schema import PRESETS, SCHEMA, fit_kwargs
         self.name = name
         self.kwargs = fit_kwargs(SCHEMA.parse({**PRESETS[name], "strokes": "none"}))
         self.kwargs.pop("n_classes")

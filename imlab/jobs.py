@@ -94,11 +94,11 @@ ALIGN = 4
 
 
 def tile_overlap(seg, overlap: int | None) -> int:
-    """The overlap used: ``overlap`` or the segmenter's reach (``core.trainable_tiles.default_overlap``),
+    """The overlap used: ``overlap`` or the segmenter's reach (``core.trainable.tiles.default_overlap``),
     rounded up to a multiple of :data:`ALIGN`.
     """
     if overlap is None:
-        from core.trainable_tiles import default_overlap
+        from core.trainable.tiles import default_overlap
 
         overlap = default_overlap(seg)
     return -(-int(overlap) // ALIGN) * ALIGN

@@ -10,11 +10,11 @@ from streamlit_drawable_canvas import st_canvas
 
 from core import reproduce
 from core import trainable as T
-from core.classifiers import CLASSIFIER_NAMES
-from core.feature_spec import FAMILIES
+from core.canvas.tokens import decode_primitives, encode_primitives
 from core.images import SAMPLES, image_digest, to_rgb
-from core.strokes import decode_primitives, encode_primitives
-from core.trainable_schema import PALETTE, PRESETS, SCHEMA, fit_kwargs
+from core.trainable.classifiers import CLASSIFIER_NAMES
+from core.trainable.features import FAMILIES
+from core.trainable.schema import PALETTE, PRESETS, SCHEMA, fit_kwargs
 from ui import display, images, share
 from ui import params as P
 from ui import trainable_view as V

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.canvas import objects_to_primitives, rasterize_primitives
-from core.canvas_objects import primitives_to_objects
-from core.scribbles import Primitive
+from core.canvas import Primitive, objects_to_primitives, rasterize_primitives
+from core.canvas.objects import primitives_to_objects
 
 __all__ = ["ClassInfo", "ImageScribbles", "ScribbleState", "Stroke", "darker", "from_objects", "same", "to_objects"]
 

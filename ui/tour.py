@@ -21,7 +21,7 @@ CORE_MODULES = {
     "superpixels": "core.superpixels",
     "keypoints": "core.keypoints",
     "objects": "core.objects",
-    "trainable_segmentation": "core.trainable_schema",
+    "trainable_segmentation": "core.trainable.schema",
     "panorama": "core.panorama",
 }
 

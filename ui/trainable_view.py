@@ -10,11 +10,11 @@ import numpy as np
 import streamlit as st
 
 from core import trainable as T
-from core.canvas_objects import rects_to_drawing
+from core.canvas.objects import rects_to_drawing
 from core.clustering import average_colors
-from core.feature_spec import FeatureSpec
 from core.images import image_digest, to_rgb
-from core.trainable_schema import MAX_CLASSES, PALETTE, TUTORIAL_RECTS, TUTORIAL_SHAPE
+from core.trainable.features import FeatureSpec
+from core.trainable.schema import MAX_CLASSES, PALETTE, TUTORIAL_RECTS, TUTORIAL_SHAPE
 from ui import cache
 from ui.scribble_state import ClassInfo, ScribbleState, Stroke, from_objects
 
@@ -32,7 +32,7 @@ class RunInputs(NamedTuple):
 
     images: tuple[str, ...]  # image keys trained on
     labels: tuple[str, ...]  # digests of their training label images
-    fit: str  # the fit settings (JSON of core.trainable_schema.fit_kwargs minus the spec) + spec
+    fit: str  # the fit settings (JSON of core.trainable.schema.fit_kwargs minus the spec) + spec
 
 
 def scribble_state() -> ScribbleState:

@@ -5,13 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core import canvas as _canvas  # the one canvas adapter
 from core._validation import check_float, constraint_error
 from core.digits.model import CANVAS_SIZE
-
-try:  # the one canvas adapter (core.scribbles offered the same names before core.canvas)
-    from core import canvas as _canvas
-except ImportError:  # pragma: no cover
-    from core import scribbles as _canvas
 
 __all__ = ["BOX_WIDTH", "DATASET_STROKE", "bitmap_to_digit", "digit_scores", "drawing_to_bitmap", "drawing_to_digit",
            "rasterize_strokes"]

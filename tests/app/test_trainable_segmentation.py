@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from core import trainable as T
-from core.canvas_objects import rects_to_drawing
-from core.classifiers import CLASSIFIER_NAMES
-from core.trainable_schema import PALETTE, PRESETS, fit_kwargs, tutorial_mask
+from core.canvas.objects import rects_to_drawing
+from core.trainable.classifiers import CLASSIFIER_NAMES
+from core.trainable.schema import PALETTE, PRESETS, fit_kwargs, tutorial_mask
 from tests.app.conftest import app_test, no_exception, texts
 from tests.scripts import run_script
 from ui.scribble_state import ClassInfo, ScribbleState, from_objects
@@ -28,7 +28,7 @@ def scribbles(at) -> ScribbleState:
 
 
 def page_values(at) -> dict:
-    from core.trainable_schema import SCHEMA
+    from core.trainable.schema import SCHEMA
     return {name: at.session_state[f"{K}:{name}"] for name in SCHEMA.fields}
 
 
@@ -147,7 +147,7 @@ def test_live_off_freezes_the_result_until_segment():
 
 
 def test_features_over_the_budget_are_refused_with_the_reason_before_any_work():
-    from core.trainable_schema import PRESETS, SCHEMA, fit_kwargs
+    from core.trainable.schema import PRESETS, SCHEMA, fit_kwargs
     from ui.trainable_view import FEATURE_LIMIT_MB, check_feature_budget
 
     spec = fit_kwargs(SCHEMA.parse(PRESETS["improved"]))["features"]

@@ -1,4 +1,4 @@
-"""core.canvas / core.strokes hardening: hostile canvas data and share tokens end in a clear message or a
+"""core.canvas / core.canvas.tokens hardening: hostile canvas data and share tokens end in a clear message or a
 correct, bounded result — never a traceback of another kind."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import canvas as C
-from core import strokes as S
 from core.canvas import Primitive, objects_to_primitives, rasterize_primitives, strokes_to_labels
+from core.canvas import tokens as S
 
 RED = "#ff0000"
 CODES = {RED: 1}

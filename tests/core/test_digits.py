@@ -153,7 +153,7 @@ def test_digits_and_the_scribble_adapter_paint_the_same_pixels():
     try:
         from core.canvas import strokes_to_labels
     except ImportError:  # pragma: no cover
-        from core.scribbles import strokes_to_labels
+        from core.canvas import strokes_to_labels
 
     stroke = path([(60, 200), (90, 80), (150, 50), (210, 120), (200, 230)], width=18)
     stroke = dict(stroke, scaleX=1.2, scaleY=0.9, angle=12.0)  # moved and transformed with the edit tool

@@ -1,4 +1,4 @@
-"""core.feature_spec.FeatureSpec (and the filter stages of core.features it is built from)."""
+"""core.trainable.features.FeatureSpec (and the filter stages of core.trainable._filters it is built from)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from skimage import filters
 
-from core.feature_spec import FAMILIES, FREQUENCY_SETS, FeatureSpec, feature_bytes, n_channels
+from core.trainable.features import FAMILIES, FREQUENCY_SETS, FeatureSpec, feature_bytes, n_channels
 
 ONLY = {name: FeatureSpec(**{f: f == name for f in FAMILIES}) for name in FAMILIES}
 

@@ -1,4 +1,4 @@
-"""core.model_file: segmenter files hold data, not code; hostile files end in a clear ValueError, fast."""
+"""core.trainable.model_file: segmenter files hold data, not code; hostile files end in a clear ValueError, fast."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from core import model_file as M
 from core import trainable as T
-from core.feature_spec import FEATURES_VERSION, FeatureSpec
+from core.trainable import model_file as M
+from core.trainable.features import FEATURES_VERSION, FeatureSpec
 
 SPEC = FeatureSpec(texture=False, edges=True, intensity=True, color=True)
 

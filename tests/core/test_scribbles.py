@@ -1,4 +1,4 @@
-"""Unit tests of core.scribbles: Fabric.js canvas JSON → label images, presets, share tokens.
+"""Unit tests of core.canvas: Fabric.js canvas JSON → label images, presets, share tokens.
 
 The objects below are real output of streamlit-drawable-canvas 0.13 (Fabric.js 7.4.0), captured
 with Playwright drawing on a 400×300 canvas: a freehand stroke, a line, a filled rectangle and a
@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pytest
 
-from core.scribbles import (
+from core.canvas import (
     decode_strokes,
     encode_strokes,
     normalize_color,

@@ -7,8 +7,9 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from core import trainable as T
-from core.feature_spec import FeatureSpec, feature_bytes
-from core.trainable_schema import PRESETS, SCHEMA, TUTORIAL_MAX_PIXELS, fit_kwargs, tutorial_mask
+from core.trainable.features import FeatureSpec, feature_bytes
+from core.trainable.schema import PRESETS, SCHEMA, TUTORIAL_MAX_PIXELS, fit_kwargs, tutorial_mask
+from core.trainable.segmenter import _sample
 
 SMALL = FeatureSpec(texture=True, edges=True, intensity=True, color=False)
 
@@ -103,9 +104,9 @@ def test_several_images_train_one_model():
 
 def test_class_balance_gives_equal_shares():
     y = np.array([1] * 9000 + [2] * 1000)
-    idx = T._sample(y, 2000, True, np.random.default_rng(0))
+    idx = _sample(y, 2000, True, np.random.default_rng(0))
     assert (y[idx] == 1).sum() == 1000 and (y[idx] == 2).sum() == 1000
-    idx = T._sample(y, 2000, False, np.random.default_rng(0))
+    idx = _sample(y, 2000, False, np.random.default_rng(0))
     assert (y[idx] == 1).sum() == 1800 and (y[idx] == 2).sum() == 200
 
 

@@ -12,7 +12,7 @@ from skimage import transform
 
 from core import trainable as T
 from core.images import load_sample
-from core.trainable_schema import PRESETS, SCHEMA, fit_kwargs, tutorial_mask
+from core.trainable.schema import PRESETS, SCHEMA, fit_kwargs, tutorial_mask
 from tests.tutorial_code import trainable_segmentation  # the tutorial's cells, as written
 
 

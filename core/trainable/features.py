@@ -31,8 +31,8 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 
 from core._validation import check_choice, check_float, constraint_error
-from core.features import _edge_texture, _gabor_energy, _gray, _lab, _local_stats, _normalize, _prepare
 from core.gabor import CORRECTED_TUTORIAL_FREQUENCIES, TUTORIAL_FREQUENCIES, gabor_bank
+from core.trainable._filters import _edge_texture, _gabor_energy, _gray, _lab, _local_stats, _normalize, _prepare
 
 __all__ = ["FAMILIES", "FEATURES_VERSION", "FREQUENCY_SETS", "FeatureSpec", "feature_bytes", "n_channels"]
 

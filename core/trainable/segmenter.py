@@ -1,23 +1,5 @@
-"""Scribble-trained pixel classification (trainable segmentation).
+"""The trained pixel classifier: :class:`Segmenter`, :func:`fit_segmenter` and :func:`fit_samples`."""
 
-A person labels a few pixels per class (``labels``: 0 = unlabelled, 1…K = classes), a
-classifier learns from per-pixel features and labels every pixel — the tutorial's
-``trainable_segmentation``, organised as :class:`skimage.future.TrainableSegmenter` is:
-the feature function and the classifier are injected, not chosen by strings inside.
-
-Typical use::
-
-    seg = fit_segmenter(image, labels)            # labels: (H, W) int, 0 = unlabelled
-    proba = seg.predict_proba(image)              # (H, W, K) float32
-    result = seg.predict(image)                   # (H, W) int in 1…K
-    unc = uncertainty(proba)                      # (H, W) in [0, 1]
-    box = most_uncertain_region(unc, labels=labels)
-
-Features are the slow part; compute them once (``seg.features(image)`` or a
-:class:`~core.feature_spec.FeatureSpec`) and pass ``feature_array=`` to both
-:func:`fit_segmenter` and :meth:`Segmenter.predict_proba` to retrain cheaply. ``image`` and
-``labels`` may be lists: one model trained on the strokes of several images.
-"""
 
 from __future__ import annotations
 
@@ -29,17 +11,11 @@ from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
 from core._validation import check_int
-from core.classifiers import CLASSIFIERS, FOREST_DEFAULTS, make_classifier
-from core.feature_spec import FeatureSpec, feature_bytes, n_channels
-from core.trainable_hints import Region, most_uncertain_region, suggest_region, uncertainty
-from core.trainable_labels import check_labels, check_two_classes, heldout_accuracy, smooth_proba
+from core.trainable.classifiers import CLASSIFIERS, FOREST_DEFAULTS, make_classifier
+from core.trainable.features import FeatureSpec, n_channels
+from core.trainable.labels import check_labels, check_two_classes, smooth_proba
 
-__all__ = [
-    "CLASSIFIERS", "FOREST_DEFAULTS", "FeatureSpec", "HeldOutScore", "default_overlap", "tiled_peak_bytes", "Region", "Segmenter", "check_labels",
-    "feature_bytes", "feature_importance", "fit_segmenter", "heldout_accuracy", "load_segmenter", "make_classifier",
-    "most_uncertain_region", "predict_tiled", "proba_to_labels", "save_segmenter", "smooth_proba", "suggest_region",
-    "strokes_to_labels", "uncertainty",
-]
+__all__ = ["Segmenter", "fit_samples", "fit_segmenter", "proba_to_labels"]
 
 _CHUNK = 1 << 18  # pixels per prediction chunk (bounds the classifier's temporary memory)
 
@@ -297,10 +273,3 @@ def fit_samples(x, y, *, features, classifier, settings, n_classes, smoothing, c
                      classifier_params=dict(settings) if name else {}, x_train=x, y_train=np.asarray(y),
                      n_images=int(n_images))
 
-
-# public names that live in their own modules (imported last: they use Segmenter)
-from core.canvas import strokes_to_labels  # noqa: E402
-from core.model_file import load_segmenter, save_segmenter  # noqa: E402
-from core.trainable_importance import feature_importance  # noqa: E402
-from core.trainable_labels import HeldOutScore  # noqa: E402
-from core.trainable_tiles import default_overlap, predict_tiled, tiled_peak_bytes  # noqa: E402

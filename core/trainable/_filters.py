@@ -1,5 +1,5 @@
 """Per-pixel filter stages for trainable segmentation (the building blocks of
-:class:`core.feature_spec.FeatureSpec`).
+:class:`core.trainable.features.FeatureSpec`).
 
 Everything here works on float32 images in [0, 1] and returns ``(H, W, F)`` float32 stacks; the
 Gaussian smoothing is done by FFT with reflect padding (one batched transform per sigma), so

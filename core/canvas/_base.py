@@ -1,6 +1,6 @@
 """Shared pieces of the canvas adapter: the :class:`Primitive` mark, CSS colours, scales.
 
-Private to :mod:`core.canvas`, :mod:`core.canvas_objects` and :mod:`core.strokes`.
+Private to :mod:`core.canvas`, :mod:`core.canvas.objects` and :mod:`core.canvas.tokens`.
 """
 
 from __future__ import annotations

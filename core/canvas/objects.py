@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from core._canvas_base import FILLED, OUTLINE, POLYLINE_BUTT, Primitive, _parse_color, _scale_pair, normalize_color
+from core.canvas._base import FILLED, OUTLINE, POLYLINE_BUTT, Primitive, _parse_color, _scale_pair, normalize_color
 
 __all__ = ["primitives_to_objects", "rects_to_drawing"]
 

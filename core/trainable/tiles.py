@@ -2,7 +2,7 @@
 
 Each tile is cut with ``overlap`` pixels of context on every side, its features computed and
 classified there, and only its centre kept. Features and probability smoothing reach a
-finite distance (:meth:`core.feature_spec.FeatureSpec.margin`, 3 σ of the smoothing), so with
+finite distance (:meth:`core.trainable.features.FeatureSpec.margin`, 3 σ of the smoothing), so with
 an overlap at least that large a tile's centre equals the untiled run except for the tiny
 differences of FFT boundary handling; ``benchmarks/TRAINABLE.md`` gives the measured seam margin.
 """
@@ -15,7 +15,7 @@ from core._validation import check_int
 
 __all__ = ["default_overlap", "predict_tiled", "tiled_peak_bytes"]
 
-_ALIGN = 4  # core.features.MAXD: block averaging of the low Gabor frequencies
+_ALIGN = 4  # core.trainable._filters.MAXD: block averaging of the low Gabor frequencies
 
 
 def default_overlap(segmenter) -> int:
@@ -62,7 +62,7 @@ def predict_tiled(segmenter, image, *, tile=512, overlap=None, return_proba=Fals
     Memory besides the image: :func:`tiled_peak_bytes` — one padded tile's features (for the
     default colour features and ``tile=512``, 376 MiB) plus 4 bytes per pixel of labels.
     """
-    from core.trainable import proba_to_labels
+    from core.trainable.segmenter import proba_to_labels
 
     image = np.asarray(image)
     tile = check_int("tile", tile, 64, 8192)

@@ -1,4 +1,4 @@
-"""Rasterising :class:`~core._canvas_base.Primitive` marks into label images (exact geometry).
+"""Rasterising :class:`~core.canvas._base.Primitive` marks into label images (exact geometry).
 
 A pixel ``(row, col)`` covers ``[col, col + 1) × [row, row + 1)``; it is painted when its centre
 lies under the mark. The work is bounded: :data:`MAX_WORK` distance evaluations per call.
@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from core._canvas_base import FILLED, POLYLINE_BUTT, POLYLINE_ROUND, Primitive
+from core.canvas._base import FILLED, POLYLINE_BUTT, POLYLINE_ROUND, Primitive
 
 #: Most pixel-distance evaluations one :func:`rasterize_primitives` call may do (≈ 1–2 s).
 MAX_WORK = 100_000_000

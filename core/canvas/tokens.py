@@ -21,10 +21,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from core._canvas_base import Primitive
-from core._canvas_raster import _simplify
-from core.canvas import objects_to_primitives
-from core.canvas_objects import primitives_to_objects
+from core.canvas._base import Primitive
+from core.canvas._raster import _simplify
+from core.canvas.fabric import objects_to_primitives
+from core.canvas.objects import primitives_to_objects
 
 __all__ = ["MAX_TOKEN_CHARS", "MAX_TOKEN_POINTS", "MAX_WIDTH", "decode_primitives", "decode_strokes",
            "encode_primitives", "encode_strokes"]

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from core._canvas_base import (
+from core.canvas._base import (
     FILLED,
     OUTLINE,
     POLYLINE_BUTT,
@@ -44,7 +44,7 @@ from core._canvas_base import (
     _scale_pair,
     normalize_color,
 )
-from core._canvas_raster import MAX_WORK, rasterize_primitives
+from core.canvas._raster import MAX_WORK, rasterize_primitives
 
 __all__ = [
     "FILLED",

@@ -3,8 +3,8 @@
 A file is a zip archive of three members:
 
 ``segmenter.json``
-    Format and version, the feature settings (:class:`~core.feature_spec.FeatureSpec`) with their
-    definition version :data:`~core.feature_spec.FEATURES_VERSION` and feature count, the
+    Format and version, the feature settings (:class:`~core.trainable.features.FeatureSpec`) with their
+    definition version :data:`~core.trainable.features.FEATURES_VERSION` and feature count, the
     classes (names, colours), the classifier's name and settings, the smoothing, the number of
     training images and samples.
 ``x_train.npy`` / ``y_train.npy``
@@ -29,8 +29,8 @@ import zipfile
 import numpy as np
 
 from core._validation import check_choice, check_float, check_int, constraint_error
-from core.classifiers import CLASSIFIERS
-from core.feature_spec import FEATURES_VERSION, FeatureSpec
+from core.trainable.classifiers import CLASSIFIERS
+from core.trainable.features import FEATURES_VERSION, FeatureSpec
 
 __all__ = ["FORMAT", "MAX_FILE_SAMPLES", "load_segmenter", "save_segmenter"]
 
@@ -70,7 +70,7 @@ def save_segmenter(seg) -> bytes:
     ------
     ValueError
         For a segmenter with an injected feature function or classifier (only
-        :class:`FeatureSpec` features and :data:`~core.classifiers.CLASSIFIERS` can be saved).
+        :class:`FeatureSpec` features and :data:`~core.trainable.classifiers.CLASSIFIERS` can be saved).
     """
     if not isinstance(seg.features, FeatureSpec):
         raise ValueError("Only segmenters with FeatureSpec features can be saved (this one uses a custom "
@@ -186,7 +186,7 @@ def load_segmenter(data):
         another definition version or count (the message says what to do). Bounded: at most
         :data:`MAX_FILE_SAMPLES` samples of ≤ 256 features, and trees × samples ≤ :data:`MAX_REFIT_WORK`.
     """
-    from core.trainable import fit_samples
+    from core.trainable.segmenter import fit_samples
 
     if hasattr(data, "read"):
         data = data.read(MAX_FILE_BYTES + 1)

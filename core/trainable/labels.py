@@ -79,7 +79,7 @@ def smooth_proba(proba, sigma):
     proba = np.asarray(proba, dtype=np.float32)
     if sigma is None or sigma <= 0:
         return proba
-    from core.features import _gauss_stack_fft
+    from core.trainable._filters import _gauss_stack_fft
     out = _gauss_stack_fft(proba, [float(sigma)] * proba.shape[-1])
     np.maximum(out, 0, out=out)
     s = out.sum(axis=-1, keepdims=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.classifiers import CLASSIFIER_NAMES, FOREST_DEFAULTS
-from core.feature_spec import FAMILIES, FeatureSpec
 from core.schema import Bool, Choice, Float, Int, Schema, Text
+from core.trainable.classifiers import CLASSIFIER_NAMES, FOREST_DEFAULTS
+from core.trainable.features import FAMILIES, FeatureSpec
 
 __all__ = ["MAX_CLASSES", "PALETTE", "PRESETS", "SCHEMA", "TUTORIAL_RECTS", "feature_spec", "fit_kwargs",
            "tutorial_mask"]
