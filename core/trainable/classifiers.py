@@ -15,7 +15,7 @@ __all__ = ["CLASSIFIERS", "CLASSIFIER_NAMES", "FOREST_DEFAULTS", "make_classifie
 
 #: The app's defaults (the improved classifier, tuned on the loop benchmark's tuning set).
 FOREST_DEFAULTS = dict(n_estimators=32, max_depth=16, balance=True, max_training_pixels=20_000, smoothing=8.0,
-                       classifier="improved")
+                       classifier="improved", propagation=True)
 
 
 def forest(*, n_estimators=100, max_depth=None, balance=False, random_state=0):

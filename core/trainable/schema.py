@@ -57,6 +57,8 @@ SCHEMA = Schema("trainable_segmentation", [
         help="Train on at most this many scribbled pixels (stratified sample; 0 = all, the tutorial's)."),
     Float("smoothing", FOREST_DEFAULTS["smoothing"], 0.0, 16.0, step=0.5,
           help="Spatial regularisation: Gaussian σ (px) of the class probabilities before the arg-max."),
+    Bool("propagate", FOREST_DEFAULTS["propagation"],
+         help="Spread the strokes through the regions of the feature image (edge-aware random walker, ≈ 0.1 s)."),
     Bool("live", True, help="Re-segment after every stroke (off: on a button)."),
     Float("opacity", 0.5, 0.0, 1.0, step=0.05, help="Opacity of the overlay."),
     Choice("view", ["overlay", "average", "labels"], "overlay", help="Overlay, average colour, or class colours."),
@@ -72,7 +74,7 @@ SCHEMA = Schema("trainable_segmentation", [
 TUTORIAL_MAX_PIXELS = 20_000
 _TUTORIAL_MODEL = dict(gabor=True, frequencies="tutorial", texture=False, edges=False, intensity=False, color=False,
                        sigma_max=16.0, classifier="forest", trees=100, depth=0, balance=False,
-                       max_pixels=TUTORIAL_MAX_PIXELS, smoothing=0.0)
+                       max_pixels=TUTORIAL_MAX_PIXELS, smoothing=0.0, propagate=False)
 _IMPROVED_MODEL = {name: SCHEMA.fields[name].default for name in _TUTORIAL_MODEL}
 #: name → every value the preset depends on
 PRESETS = {
@@ -100,7 +102,8 @@ def fit_kwargs(values) -> dict:
     k = int(values["n_classes"])
     return dict(features=feature_spec(values), classifier=values["classifier"], n_estimators=int(values["trees"]),
                 max_depth=int(values["depth"]) or None, balance=bool(values["balance"]),
-                max_training_pixels=int(values["max_pixels"]), smoothing=float(values["smoothing"]), n_classes=k,
+                max_training_pixels=int(values["max_pixels"]), smoothing=float(values["smoothing"]),
+                propagation=bool(values["propagate"]), n_classes=k,
                 class_names=[values[f"name{i}"].strip() or f"class {i}" for i in range(1, k + 1)],
                 class_colors=[PALETTE[values[f"color{i}"]] for i in range(1, k + 1)])
 

@@ -14,8 +14,9 @@ from core._validation import check_int
 from core.trainable.classifiers import CLASSIFIERS, FOREST_DEFAULTS, make_classifier
 from core.trainable.features import FeatureSpec, n_channels
 from core.trainable.labels import check_labels, check_two_classes, smooth_proba
+from core.trainable.propagate import PROPAGATION, propagate_proba
 
-__all__ = ["Segmenter", "fit_samples", "fit_segmenter", "proba_to_labels"]
+__all__ = ["Segmenter", "StrokeSeeds", "fit_samples", "fit_segmenter", "proba_to_labels"]
 
 _CHUNK = 1 << 18  # pixels per prediction chunk (bounds the classifier's temporary memory)
 
@@ -35,6 +36,12 @@ class Segmenter:
         The classes that had strokes when training.
     smoothing : float
         Gaussian sigma (pixels) applied to the probabilities before the arg-max.
+    propagation : bool
+        Spread the probabilities from the strokes through the regions of the features
+        (:func:`~core.trainable.propagate.propagate_proba`) when predicting an image the strokes
+        were drawn on (recognised by :attr:`seeds`); other images get the smoothing only.
+    seeds : list of StrokeSeeds
+        The strokes of every training image, with a fingerprint of its features.
     n_features, channels : int
         F, and the colour channels (1 gray, 3 RGB) the features were computed on.
     class_names, class_colors : list of str
@@ -62,6 +69,8 @@ class Segmenter:
     x_train: np.ndarray | None = None
     y_train: np.ndarray | None = None
     n_images: int = 1
+    propagation: bool = False
+    seeds: list = field(default_factory=list)
 
     @property
     def color(self) -> bool:
@@ -87,7 +96,7 @@ class Segmenter:
                              f"{feature_array.shape}. Compute them with segmenter.features_of(image).")
         return feature_array
 
-    def predict_proba(self, image=None, *, feature_array=None, smoothing=None) -> np.ndarray:
+    def predict_proba(self, image=None, *, feature_array=None, smoothing=None, propagation=None) -> np.ndarray:
         """Class probabilities of every pixel.
 
         Parameters
@@ -98,6 +107,8 @@ class Segmenter:
             Precomputed ``self.features_of(image)``.
         smoothing : float, optional
             Overrides ``self.smoothing`` (Gaussian sigma in pixels, 0 = none).
+        propagation : bool, optional
+            Overrides ``self.propagation`` (spreading the strokes of a training image).
 
         Returns
         -------
@@ -112,16 +123,63 @@ class Segmenter:
             for start in range(0, h * w, _CHUNK):
                 stop = min(start + _CHUNK, h * w)
                 proba[start:stop, cols] = self.classifier.predict_proba(x[start:stop])
-        return smooth_proba(proba.reshape(h, w, self.n_classes), self.smoothing if smoothing is None else smoothing)
+        proba = smooth_proba(proba.reshape(h, w, self.n_classes), self.smoothing if smoothing is None else smoothing)
+        seeds = self.seeds_of(f) if (self.propagation if propagation is None else propagation) else None
+        if seeds is None:
+            return proba
+        weights = getattr(self.classifier, "feature_importances_", None)
+        return propagate_proba(proba, f, seeds=seeds, channel_weights=weights, **PROPAGATION)
 
-    def predict(self, image=None, *, feature_array=None, smoothing=None) -> np.ndarray:
+    def seeds_of(self, feature_array):
+        """The strokes drawn on the image of ``feature_array`` (None if it is not a training image)."""
+        for seed in self.seeds:
+            if seed.matches(feature_array):
+                return seed.labels
+        return None
+
+    def predict(self, image=None, *, feature_array=None, smoothing=None, propagation=None) -> np.ndarray:
         """Class (1…K) of every pixel: the arg-max of :meth:`predict_proba`.
 
         Returns
         -------
         labels : (H, W) int32
         """
-        return proba_to_labels(self.predict_proba(image, feature_array=feature_array, smoothing=smoothing))
+        return proba_to_labels(self.predict_proba(image, feature_array=feature_array, smoothing=smoothing,
+                                                  propagation=propagation))
+
+
+@dataclass
+class StrokeSeeds:
+    """The strokes of one training image and a fingerprint of its features (to recognise it).
+
+    Attributes
+    ----------
+    labels : (H, W) uint8
+        0 = unlabelled, k = class k.
+    index : (n,) int
+        Flat indices of up to 32 scribbled pixels.
+    rows : (n, F) float32
+        Their feature rows.
+    """
+
+    labels: np.ndarray
+    index: np.ndarray
+    rows: np.ndarray
+
+    @classmethod
+    def of(cls, labels, feature_array, n=32):
+        """Seeds from ``labels`` (H, W) and the image's ``feature_array`` (H, W, F)."""
+        flat = np.flatnonzero(np.asarray(labels).ravel() > 0)
+        index = flat[np.linspace(0, len(flat) - 1, min(n, len(flat))).astype(np.intp)] if len(flat) else flat
+        f = np.asarray(feature_array)
+        return cls(np.asarray(labels, np.uint8), index, f.reshape(-1, f.shape[-1])[index].astype(np.float32))
+
+    def matches(self, feature_array) -> bool:
+        """Whether ``feature_array`` is the features of this image (same shape, same rows at the strokes)."""
+        f = np.asarray(feature_array)
+        if f.shape[:2] != self.labels.shape or f.shape[-1] != self.rows.shape[-1]:
+            return False
+        return bool(np.array_equal(f.reshape(-1, f.shape[-1])[self.index].astype(np.float32), self.rows))
 
 
 def proba_to_labels(proba) -> np.ndarray:
@@ -164,7 +222,7 @@ def _resolve_features(features):
 
 def fit_segmenter(image, labels, *, features=None, feature_array=None, classifier="improved",
                   n_estimators=None, max_depth=-1, balance=None, max_training_pixels=None, smoothing=None,
-                  n_classes=None, class_names=None, class_colors=None, random_state=0):
+                  propagation=None, n_classes=None, class_names=None, class_colors=None, random_state=0):
     """Train a pixel classifier on the scribbled pixels of one or several images.
 
     Parameters
@@ -189,6 +247,9 @@ def fit_segmenter(image, labels, *, features=None, feature_array=None, classifie
         Subsample the scribbled pixels to at most this many (stratified; 0 = use all).
     smoothing : float, optional
         Gaussian sigma (pixels) applied to the probabilities before the arg-max; 0 = none.
+    propagation : bool, optional
+        When predicting a training image, spread the probabilities from its strokes through the
+        regions of its features (edge-aware random walker); default from :data:`FOREST_DEFAULTS`.
     n_classes : int, optional
         K (default: the largest label). Classes without strokes get probability 0.
     class_names, class_colors : list of str, optional
@@ -211,7 +272,7 @@ def fit_segmenter(image, labels, *, features=None, feature_array=None, classifie
                 "balance": d["balance"] if balance is None else bool(balance),
                 "random_state": int(random_state)}
     max_training_pixels = d["max_training_pixels"] if max_training_pixels is None else max_training_pixels
-    xs, ys, channels = [], [], None
+    xs, ys, seeds, channels = [], [], [], None
     for img, lab, arr in zip(images, label_list, arrays):
         if img is None and arr is None:
             raise ValueError("Give an image (or its feature_array) for every label image.")
@@ -227,6 +288,7 @@ def fit_segmenter(image, labels, *, features=None, feature_array=None, classifie
         if arr.ndim != 3 or arr.shape[:2] != tuple(shape):
             raise ValueError(f"feature_array must be (H, W, F) with (H, W) = {tuple(shape)}; got {arr.shape}.")
         m = lab.ravel() > 0
+        seeds.append(StrokeSeeds.of(lab, arr))
         xs.append(arr.reshape(-1, arr.shape[-1])[m])
         ys.append(lab.ravel()[m])
     if len({x.shape[1] for x in xs}) > 1:
@@ -236,9 +298,12 @@ def fit_segmenter(image, labels, *, features=None, feature_array=None, classifie
     idx = _sample(y, max_training_pixels, settings["balance"], np.random.default_rng(random_state))
     x, y = np.ascontiguousarray(x[idx]), y[idx]
     n_classes = int(n_classes or y.max())
-    return fit_samples(x, y, features=spec, classifier=classifier, settings=settings, n_classes=n_classes,
-                       smoothing=d["smoothing"] if smoothing is None else smoothing, channels=channels,
-                       class_names=class_names, class_colors=class_colors, n_images=len(images))
+    seg = fit_samples(x, y, features=spec, classifier=classifier, settings=settings, n_classes=n_classes,
+                      smoothing=d["smoothing"] if smoothing is None else smoothing, channels=channels,
+                      class_names=class_names, class_colors=class_colors, n_images=len(images))
+    seg.propagation = bool(d["propagation"] if propagation is None else propagation)
+    seg.seeds = seeds
+    return seg
 
 
 def fit_samples(x, y, *, features, classifier, settings, n_classes, smoothing, channels, class_names=None,

@@ -8,6 +8,7 @@ from sklearn.linear_model import LogisticRegression
 
 from core import trainable as T
 from core.trainable.features import FeatureSpec, feature_bytes
+from core.trainable.propagate import propagate_proba
 from core.trainable.schema import PRESETS, SCHEMA, TUTORIAL_MAX_PIXELS, fit_kwargs, tutorial_mask
 from core.trainable.segmenter import _sample
 
@@ -177,3 +178,69 @@ def test_schema_presets_and_fit_kwargs():
     mask = tutorial_mask((960, 1280))
     assert (mask[700:] == 1).all() and (mask[:550, :650] == 2).all() and (mask[400:450, 1000:1100] == 3).all()
     assert (mask > 0).sum() == 260 * 1280 + 550 * 650 + 50 * 100
+
+
+def two_regions(h=48, w=64):
+    """A guide with a sharp vertical edge at w // 2, undecided probabilities, one stroke per side."""
+    guide = np.zeros((h, w, 2), np.float32)
+    guide[:, w // 2:, 0] = 1.0
+    guide[..., 1] = np.random.default_rng(0).normal(0, 0.01, (h, w))
+    seeds = np.zeros((h, w), int)
+    seeds[10:38, 8] = 1
+    seeds[10:38, w - 8] = 2
+    return guide, seeds
+
+
+def test_propagation_spreads_strokes_up_to_the_edge():
+    guide, seeds = two_regions()
+    proba = np.full(guide.shape[:2] + (2,), 0.5, np.float32)
+    out = propagate_proba(proba, guide, seeds=seeds, grid=32)
+    assert out.shape == proba.shape and out.dtype == np.float32
+    np.testing.assert_allclose(out.sum(-1), 1, atol=1e-5)
+    truth = np.where(np.arange(64) < 32, 1, 2)[None, :].repeat(48, 0)
+    assert (T.proba_to_labels(out) == truth).mean() > 0.97
+
+
+def test_propagation_region_outvotes_a_wrong_patch():
+    guide, _ = two_regions()
+    proba = np.zeros(guide.shape[:2] + (2,), np.float32)
+    proba[:, :32, 0], proba[:, 32:, 1] = 0.8, 0.8
+    proba[..., 1][:, :32], proba[..., 0][:, 32:] = 0.2, 0.2
+    proba[20:28, 10:18] = [0.4, 0.6]  # a mildly wrong patch inside the left region
+    out = propagate_proba(proba, guide, strength=1e-3, grid=32, detail=0.0)
+    assert (T.proba_to_labels(out)[20:28, 10:18] == 1).all()
+    assert (T.proba_to_labels(out)[:, 40:] == 2).all()
+
+
+def test_propagation_bad_input_messages():
+    guide, seeds = two_regions()
+    proba = np.full(guide.shape[:2] + (2,), 0.5, np.float32)
+    with pytest.raises(ValueError, match="same image's features"):
+        propagate_proba(proba, guide[:10])
+    with pytest.raises(ValueError, match="one weight per guide channel"):
+        propagate_proba(proba, guide, channel_weights=[1.0])
+    with pytest.raises(ValueError, match="seeds have shape"):
+        propagate_proba(proba, guide, seeds=seeds[:5])
+    with pytest.raises(ValueError, match="'strength' parameter must be a finite float"):
+        propagate_proba(proba, guide, strength=0)
+
+
+def test_segmenter_propagates_only_on_its_training_image(fitted):
+    img, truth, lab, _ = fitted
+    f = SMALL(img)
+    seg = T.fit_segmenter(None, lab, feature_array=f, propagation=True)
+    assert seg.propagation and seg.seeds_of(f) is not None
+    other = SMALL(two_textures(seed=3)[0])
+    assert seg.seeds_of(other) is None  # same shape, other pixels: not recognised
+    np.testing.assert_array_equal(seg.predict_proba(feature_array=other),
+                                  seg.predict_proba(feature_array=other, propagation=False))
+    assert (seg.predict(feature_array=f) == truth).mean() > 0.95
+    off = T.fit_segmenter(None, lab, feature_array=f, propagation=False)
+    np.testing.assert_array_equal(off.predict_proba(feature_array=f), seg.predict_proba(feature_array=f,
+                                                                                        propagation=False))
+
+
+def test_presets_propagation():
+    assert SCHEMA.parse(PRESETS["improved"])["propagate"] and SCHEMA.parse(PRESETS["blank"])["propagate"]
+    for name in ("tutorial", "tutorial_corrected"):
+        assert fit_kwargs(SCHEMA.parse(PRESETS[name]))["propagation"] is False
