@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 
 from core import clustering as C
-from core.images import fit_working_size, load_sample
+from core.images import load_sample
 from tests.app.conftest import app_test, metric, no_exception, texts
-from tests.scripts import run_script
 
 PAGE = "pages/colour_clustering.py"
 P = "colour_clustering"
@@ -36,23 +35,6 @@ def tutorial_cell(image, channels, k, seed=0):
     data = np.array([im_lab[..., "Lab".index(c)].ravel() for c in channels])
     kmeans = KMeans(n_clusters=k, random_state=seed).fit(data.T)
     return kmeans.labels_.reshape(image.shape[:-1]), kmeans.inertia_
-
-
-def test_opens_on_the_tutorial_cell_and_matches_core_and_the_script(tmp_path):
-    at = app_test(PAGE)
-    no_exception(at)
-    values = page_values(at)
-    assert (values["image"], values["channels"], values["k"], values["fit"]) == ("round_pill", ["a", "b"], 2, "all")
-    image = fit_working_size(load_sample("round_pill"), 256)
-    expected = C.color_kmeans_fit(image, **C.kmeans_kwargs(values))
-    assert metric(at, "Clusters") == "2" and metric(at, "Fitted on") == f"{image.shape[0] * image.shape[1]:,} px"  # 251×256
-    assert inertia_shown(at) == pytest.approx(expected.inertia, abs=0.5)
-    out = run_script(P, values, tmp_path, image="round_pill", shape=load_sample("round_pill").shape,
-                     working_size=256)
-    np.testing.assert_array_equal(out["result"], expected.labels)
-    code = "".join(c.value for c in at.code)
-    assert "KMeans(n_clusters=k, random_state=seed).fit(X)" in code and "k = 2" in code
-    assert "Original: round\\_pill (251×256)" in image_captions(at)
 
 
 @pytest.mark.parametrize("preset,image,channels,k", [

@@ -1,7 +1,6 @@
 """AppTest of the Keypoints page (pages/keypoints.py): Harris corners and ORB, compared with core and the script."""
 
 import numpy as np
-import pandas as pd
 
 from core import keypoints as K
 from tests.app.conftest import app_test, metric, no_exception, texts
@@ -22,32 +21,6 @@ def image_captions(at) -> str:
 def page_values(at) -> dict:
     """The values the page used, read from its session state."""
     return {name: at.session_state[f"{P}:{name}"] for name in K.SCHEMA.fields}
-
-
-def test_default_is_the_tutorial_and_matches_core_and_the_script(tmp_path):
-    from core.images import load_sample
-    from tests.scripts import run_script
-
-    at = app_test(PAGE)
-    no_exception(at)
-    assert not at.error
-    values = page_values(at)
-    assert {k: values[k] for k in K.TUTORIAL} == K.TUTORIAL
-    camera = load_sample("camera")  # 512 px; the test works at 256 px, as the page does
-    from core.images import fit_working_size
-
-    image = fit_working_size(camera, 256)
-    out = K.batch_outputs(image, values)
-    assert count(at, "Corners") == out["summary"]["corners"]
-    assert count(at, "ORB keypoints") == out["summary"]["orb_keypoints"]
-    code = "".join(c.value for c in at.code)
-    ns = run_script("keypoints", values, tmp_path, image="camera", shape=camera.shape, working_size=256)
-    table = ns["result"]
-    assert (table.detector == "harris").sum() == count(at, "Corners")
-    assert (table.detector == "orb").sum() == count(at, "ORB keypoints")
-    pd.testing.assert_frame_equal(table, out["keypoints"], check_exact=False, rtol=1e-9, atol=1e-12)
-    assert "feature.corner_harris(gray" in code and "n_keypoints = 400" in code and "fast_threshold = 0.02" in code
-    assert "Matches the page:" in texts(at) or any("Matches the page" in c.value for c in at.caption)
 
 
 def test_a_harris_slider_reruns_only_its_stage_and_the_footer():

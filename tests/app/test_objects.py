@@ -48,24 +48,6 @@ def _upload(image: np.ndarray, query: dict | None = None):
                     session_state={"objects:label_upload": {"name": "mine.png", "image": image}})
 
 
-def test_default_is_the_tutorial_blobs_and_matches_core_and_its_script(tmp_path):
-    at = app_test(PAGE)
-    no_exception(at)
-    assert "binary_blobs(length=1024, blob_size_fraction=0.05, volume_fraction=0.2, rng=0): 1024×1024 px" in texts(at)
-    assert "the tutorial's blobs" in texts(at)
-    values = _values(at)
-    table = _table(at)
-    expected = O.batch_outputs(None, values)["objects"]
-    np.testing.assert_array_equal(table["cluster"].to_numpy(), expected["cluster"].to_numpy())
-    np.testing.assert_allclose(table["solidity"].to_numpy(), expected["solidity"].to_numpy())
-    ns = run_code(_code(at), tmp_path)  # the script exactly as the page shows it
-    painted = O.paint_clusters(O.batch_outputs(None, values)["labels"], table, table["cluster"].to_numpy())
-    np.testing.assert_array_equal(ns["result"], painted)
-    printed = [int(n) for n in re.findall(r"\d+", ns["__stdout__"])]
-    shown = [int(n) for n in re.findall(r"(\d+) objects", _cluster_caption(at))]  # "Cluster 0: 127 objects, …"
-    assert printed == [len(table), *shown] == [len(table), *np.bincount(table["cluster"]).tolist()]
-
-
 def test_k_changes_the_clusters_and_the_times_are_never_stale():
     at = app_test(PAGE, query=FAST)
     before = _cluster_caption(at)

@@ -37,6 +37,7 @@ from core.trainable.schema import PRESETS as TR_PRESETS
 from tests import scripts
 from tests.app.conftest import app_test, metric, no_exception, texts
 from tests.scripts import run_code, run_script, script_code
+from ui.params import escape_md
 
 #: The working size of every page here: the smallest the page offers (ui.images.WORKING_SIZES); the script is
 #: filled in at the same size.
@@ -176,6 +177,9 @@ def check_colour_clustering(at, size, preset, tmp_path):
     caption = next(c.value for c in at.caption if "Inertia" in c.value)
     assert float(caption.rsplit(": ", 1)[1].rstrip(".").replace(",", "")) == pytest.approx(ns["inertia"], abs=0.5)
     assert metric(at, "Clusters") == str(len(np.unique(ns["result"])))
+    assert metric(at, "Fitted on") == f"{len(ns['X']):,} px"  # every pixel: the tutorial's fit (each preset)
+    captions = [c for e in at.get("image") for c in (img.caption for img in e.proto.imgs)]
+    assert f"Original: {escape_md(v['image'])} ({image.shape[1]}×{image.shape[0]})" in captions
     return f"k={v['k']}: labels identical ({np.mean(ns['result'] == page.labels):.0%}), inertia rel. diff " \
            f"{abs(ns['inertia'] - page.inertia) / page.inertia:.1e}"
 
@@ -189,6 +193,9 @@ def check_objects(at, size, preset, tmp_path):
     table = next(d.value for d in at.dataframe if "perimeter2_over_area" in d.value.columns)  # what the page shows
     key = {n: v[n] for n in O.SOURCE_KEYS[v["source"]]}
     src = O.source_objects(key)  # the page's first two stages with its values (blobs → labels)
+    assert O.describe_source(src, v) in texts(at)  # the page says which blobs these are
+    assert "binary_blobs(length=1024, blob_size_fraction=0.05, volume_fraction=0.2, rng=0): 1024×1024 px" in \
+        texts(at) and "the tutorial's blobs" in texts(at)  # every preset opens the tutorial's blobs
     labels = O.make_labels(src.array, False, connectivity=v["connectivity"], exclude_border=v["exclude_border"],
                            max_size=v["max_size"])
     assert table["label"].tolist() == list(range(1, labels.max() + 1))
@@ -210,6 +217,11 @@ def check_digits(at, size, preset, tmp_path):
     page = D.train_digits(v["gamma"], v["C"], test_size=v["test_size"], random_state=v["seed"])  # the page's stage
     np.testing.assert_array_equal(ns["result"], page.confusion)
     assert f"held-out accuracy: {metric(at, 'Held-out accuracy')}" in ns["__stdout__"]
+    assert metric(at, "Held-out digits") == str(len(ns["y_test"]))
+    wrong = int((ns["y_pred"] != ns["y_test"]).sum())
+    assert f"**Misclassified held-out digits: {wrong}** of {len(ns['y_test'])}" in texts(at)
+    said = re.search(r"last two digits predicted: \[(\d) (\d)\] true: \[(\d) (\d)\]", ns["__stdout__"]).groups()
+    assert any(f"# → [{said[0]}, {said[1]}] (true [{said[2]}, {said[3]}])" in c.value for c in at.code)  # the tutorial's check
     return f"confusion matrix identical (accuracy {metric(at, 'Held-out accuracy')})"
 
 
@@ -356,3 +368,4 @@ def test_the_shown_script_matches_the_page(page, preset, tmp_path, monkeypatch, 
     measured = check(at, size, preset, tmp_path, **kwargs)
     if measured:
         report(page, preset, measured)
+    assert f"Matches the page: {reproduce.agreement(page)}" in texts(at)  # the stated agreement, with the script
