@@ -86,7 +86,7 @@ clf = Trees(n_estimators=trees, max_depth=depth or None, class_weight="balanced"
 X, y = features[mask > 0], mask[mask > 0]
 if 0 < max_pixels < y.size:  # the page's sample (seed 0): equal shares per class if balanced, else proportional
     rng, (ids, counts) = np.random.default_rng(0), np.unique(y, return_counts=True)
-    share = np.full(len(ids), max_pixels // len(ids)) if balance else np.maximum(1, np.round(max_pixels * counts / y.size))
+    share = [max_pixels // len(ids)] * len(ids) if balance else np.maximum(1, np.round(max_pixels * counts / y.size))
     keep = np.sort(np.concatenate([rng.choice(np.flatnonzero(y == c), min(int(n), k), replace=False)
                                    for c, n, k in zip(ids, share, counts)]))
     X, y = X[keep], y[keep]

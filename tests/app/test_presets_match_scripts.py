@@ -2,11 +2,11 @@
 
 Issue #12's "Done when", for all presets (keypoints has no core presets: its default state and its page's three
 preset buttons count). For each (page, preset) the test opens the page with AppTest (one AppTest per page, reused
-across its presets, at a small working size), clicks the preset's button as a user does, reads the values the page
-used (its session state), checks that the script the page shows is the template filled with exactly those values,
-runs that script in-process (``tests.scripts``) and compares it with what the page ran — the same cached core
-stage with the page's values, or what the page keeps of its last run — and with the numbers the page displays,
-within the page's stated tolerance (``core.reproduce.agreement(page)``).
+across its presets, at 256 px: the smallest working size), clicks the preset's button as a user does, reads the
+values the page used (its session state), checks that the script the page shows is the template filled with
+exactly those values, runs that script in-process (``tests.scripts``) and compares it with what the page ran — the
+same cached core stage with the page's values, what the page offers for download, or what it keeps of its last
+run — and with the numbers the page displays, within the page's stated tolerance (``core.reproduce.agreement``).
 
 Each case prints one line ``AGREEMENT page | preset | tolerance | measured`` (run with ``-s`` to see the table).
 """
@@ -43,9 +43,12 @@ from ui.params import escape_md
 #: filled in at the same size.
 WS = 256
 
-#: The keypoints page's own preset buttons (pages/keypoints.py; core.keypoints has none); "(default)" = the page
-#: as it opens, which is the tutorial's cell.
-KEYPOINTS_PRESETS = ["(default)", "Tutorial + exercise", "Today's corner_peaks", "ORB defaults"]
+#: The keypoints page's own preset buttons and the values they set (pages/keypoints.py; core.keypoints has no
+#: presets); "(default)" = the page as it opens, the tutorial's cell.
+KEYPOINTS_PRESETS = {"(default)": K.TUTORIAL, "Tutorial + exercise": K.TUTORIAL,
+                     "Today's corner_peaks": dict(min_distance=1, threshold_rel=0.0),
+                     "ORB defaults": dict(n_keypoints=500, fast_threshold=0.08, fast_n=9, downscale=1.2, n_scales=8,
+                                          harris_k=0.04)}
 TRAINABLE_LABELS = {"tutorial": "Tutorial", "tutorial_corrected": "Tutorial, corrected", "improved": "Improved",
                     "blank": "Blank canvas"}
 CORE_PRESETS = {"thresholding": T.PRESETS, "superpixels": S.PRESETS, "colour_clustering": C.PRESETS,
@@ -74,25 +77,25 @@ _APPS: dict = {}
 def page_app(page: str):
     """One AppTest per page, opened once and reused by all of its presets (a user clicking through them)."""
     if page not in _APPS:
-        size = WS
-        at = app_test(f"pages/{page}.py", working_size=size, timeout=300)
+        at = app_test(f"pages/{page}.py", working_size=WS, timeout=300)
         no_exception(at)
         labels = {b.key.split(":preset:", 1)[1] for b in at.button if b.key and ":preset:" in b.key}
         expected = ({TRAINABLE_LABELS[k] for k in TR_PRESETS} if page == "trainable_segmentation"
-                    else set(KEYPOINTS_PRESETS[1:]) if page == "keypoints" else set(CORE_PRESETS[page]))
+                    else set(KEYPOINTS_PRESETS) - {"(default)"} if page == "keypoints" else set(CORE_PRESETS[page]))
         assert labels == expected, f"{page}: preset buttons {labels} vs the presets tested {expected}"
-        _APPS[page] = (at, size)
+        _APPS[page] = at
     return _APPS[page]
 
 
 def open_preset(page: str, preset: str):
-    at, size = page_app(page)
+    """The page after a click on the preset's button (``"(default)"``: as it opened)."""
+    at = page_app(page)
     if preset != "(default)":
         label = TRAINABLE_LABELS.get(preset, preset) if page == "trainable_segmentation" else preset
         at.button(key=f"{page}:preset:{label}").click().run()
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
-    return at, size
+    return at
 
 
 def values_of(at, page: str, schema) -> dict:
@@ -120,16 +123,17 @@ def run_shown(at, page: str, values: dict, tmp_path, **image) -> dict:
     return run_script(page, values, tmp_path, **image)
 
 
-def sample_image(name: str, size: int):
+def sample_image(name: str):
+    """The sample at the page's working size, and the ``image=, shape=, working_size=`` of its script lines."""
     original = load_sample(name)
-    return fit_working_size(original, size), {"image": name, "shape": original.shape, "working_size": size}
+    return fit_working_size(original, WS), {"image": name, "shape": original.shape, "working_size": WS}
 
 
 # --------------------------------------------------------------------------- one check per page
-def check_thresholding(at, size, preset, tmp_path):
+def check_thresholding(at, preset, tmp_path, fx):
     v = values_of(at, "thresholding", T.SCHEMA)
     assert v == T.PRESETS[preset]
-    image, lines = sample_image(v["image"], size)
+    image, lines = sample_image(v["image"])
     ns = run_shown(at, "thresholding", v, tmp_path, **lines)
     page = T.threshold_image(T.gray_ubyte(image), v["method"], classes=v["classes"])  # the page's _analyse stage
     np.testing.assert_allclose(np.asarray(ns["thresholds"], float), page.thresholds, rtol=0, atol=1e-12)
@@ -139,10 +143,10 @@ def check_thresholding(at, size, preset, tmp_path):
     return f"thresholds {shown} identical; labels identical on {np.mean(ns['result'] == page.labels):.0%} of pixels"
 
 
-def check_superpixels(at, size, preset, tmp_path):
+def check_superpixels(at, preset, tmp_path, fx):
     v = values_of(at, "superpixels", S.SCHEMA)
     assert v == S.PRESETS[preset]
-    image, lines = sample_image(v["image"], size)
+    image, lines = sample_image(v["image"])
     ns = run_shown(at, "superpixels", v, tmp_path, **lines)
     rgb = to_rgb(image)
     segments = S.segment(rgb, v["method"], **S.segment_kwargs(v))  # the page's first stage
@@ -166,10 +170,10 @@ def check_superpixels(at, size, preset, tmp_path):
     return measured
 
 
-def check_colour_clustering(at, size, preset, tmp_path):
+def check_colour_clustering(at, preset, tmp_path, fx):
     v = C.SCHEMA.parse(values_of(at, "colour_clustering", C.SCHEMA))
     assert {k: v[k] for k in C.PRESETS[preset]} == C.PRESETS[preset]
-    image, lines = sample_image(v["image"], size)
+    image, lines = sample_image(v["image"])
     ns = run_shown(at, "colour_clustering", v, tmp_path, **lines)
     page = C.color_kmeans_fit(image, **C.kmeans_kwargs(v))  # the page's fit stage
     np.testing.assert_array_equal(ns["result"], page.labels)
@@ -184,7 +188,7 @@ def check_colour_clustering(at, size, preset, tmp_path):
            f"{abs(ns['inertia'] - page.inertia) / page.inertia:.1e}"
 
 
-def check_objects(at, size, preset, tmp_path):
+def check_objects(at, preset, tmp_path, fx):
     v = values_of(at, "objects", O.SCHEMA)
     assert {k: v[k] for k in O.PRESETS[preset]} == O.PRESETS[preset]
     code = reproduce.fill("objects", O.script_values(v), image=O.script_image_lines(v, v["image"]))
@@ -210,7 +214,7 @@ def check_objects(at, size, preset, tmp_path):
     return f"{len(table)} objects, clusters {shown}: identical; scaled features within {diff:.0e} (relative)"
 
 
-def check_digits(at, size, preset, tmp_path):
+def check_digits(at, preset, tmp_path, fx):
     v = D.SCHEMA.parse(values_of(at, "digits", D.SCHEMA))
     assert v == D.PRESETS[preset]
     ns = run_shown(at, "digits", {**v, "digit": None}, tmp_path)
@@ -221,14 +225,15 @@ def check_digits(at, size, preset, tmp_path):
     wrong = int((ns["y_pred"] != ns["y_test"]).sum())
     assert f"**Misclassified held-out digits: {wrong}** of {len(ns['y_test'])}" in texts(at)
     said = re.search(r"last two digits predicted: \[(\d) (\d)\] true: \[(\d) (\d)\]", ns["__stdout__"]).groups()
-    assert any(f"# → [{said[0]}, {said[1]}] (true [{said[2]}, {said[3]}])" in c.value for c in at.code)  # the tutorial's check
+    tutorial_check = "# → [{}, {}] (true [{}, {}])".format(*said)  # the tutorial's own cell, shown by the page
+    assert any(tutorial_check in c.value for c in at.code), tutorial_check
     return f"confusion matrix identical (accuracy {metric(at, 'Held-out accuracy')})"
 
 
-def check_gabor(at, size, preset, tmp_path):
+def check_gabor(at, preset, tmp_path, fx):
     v = values_of(at, "gabor", G.SCHEMA)
     assert v == G.PRESETS[preset]
-    image, lines = sample_image(v["image"], size)
+    image, lines = sample_image(v["image"])
     ns = run_shown(at, "gabor", v, tmp_path, **lines)
     kw = G.response_kwargs(v)
     worst = 0.0
@@ -249,11 +254,10 @@ def check_gabor(at, size, preset, tmp_path):
     return f"responses within {worst:.1e}, bank within {worst_bank:.1e} of the largest"
 
 
-def check_keypoints(at, size, preset, tmp_path):
+def check_keypoints(at, preset, tmp_path, fx):
     v = values_of(at, "keypoints", K.SCHEMA)
-    if preset == "(default)":
-        assert {k: v[k] for k in K.TUTORIAL} == K.TUTORIAL
-    image, lines = sample_image(v["image"], size)
+    assert {k: v[k] for k in KEYPOINTS_PRESETS[preset]} == KEYPOINTS_PRESETS[preset]
+    image, lines = sample_image(v["image"])
     ns = run_shown(at, "keypoints", v, tmp_path, **lines)
     page = K.batch_outputs(image, v)["keypoints"]  # the page's Harris and ORB stages
     table = ns["result"]
@@ -267,15 +271,15 @@ def check_keypoints(at, size, preset, tmp_path):
             f"positions and scales identical, responses/orientations within {diff:.1e}")
 
 
-def check_panorama(at, size, preset, tmp_path, offered):
+def check_panorama(at, preset, tmp_path, fx):
     v = values_of(at, "panorama", PN.SCHEMA)
     assert {k: v[k] for k in PN.PRESETS[preset]} == PN.PRESETS[preset]
     shapes = {"arches": [load_sample(n).shape for n in PN.ARCHES], "stereo": [(500, 741, 3)] * 2}.get(v["source"], [])
-    code = reproduce.fill("panorama", v, image=PN.script_images(v, shapes=shapes, working_size=size))
+    code = reproduce.fill("panorama", v, image=PN.script_images(v, shapes=shapes, working_size=WS))
     assert shown_script(at) == code.rstrip("\n")
-    views = sorted(name for name in offered if name.startswith("demo_view"))
-    for name in views:  # the reader saves the demo views the page offers ("Download the views")
-        (tmp_path / name).write_bytes(to_png_bytes(offered[name]))
+    offered = fx.offered
+    for name in (name for name in offered if name.startswith("demo_view")):  # the reader saves the demo views
+        (tmp_path / name).write_bytes(to_png_bytes(offered[name]))  # the page offers ("Download the views")
     ns = run_code(code, tmp_path)
     pano = offered[f"panorama_{v['source']}.png"]  # what the page stitched and offers
     table = offered[f"panorama_{v['source']}_transforms.csv"]
@@ -291,7 +295,7 @@ def check_panorama(at, size, preset, tmp_path, offered):
     grey = np.abs(ns["result"].astype(int) - pano) if same_shape else None
     measured = f"transforms within {max(errors):.2g} px; " + (
         f"pixels within {grey.max()} grey levels ({np.mean(grey <= 2):.2%} within 2)" if same_shape
-        else f"panorama {ns['result'].shape[1]}×{ns['result'].shape[0]} vs the page's {pano.shape[1]}×{pano.shape[0]}")
+        else f"panorama {ns['result'].shape[1]}×{ns['result'].shape[0]}, the page's {pano.shape[1]}×{pano.shape[0]}")
     if v["refine"]:  # stated: the transforms within 0.3 px (the page's faster RANSAC)
         assert max(errors) < 0.3, errors
     else:  # stated: the same transforms and every pixel within 2 grey levels
@@ -304,7 +308,7 @@ def check_panorama(at, size, preset, tmp_path, offered):
     return measured
 
 
-def check_trainable_segmentation(at, size, preset, tmp_path, monkeypatch):
+def check_trainable_segmentation(at, preset, tmp_path, fx):
     from core.trainable.schema import PALETTE, SCHEMA
     from ui.scribble_state import ClassInfo
     from ui.trainable_view import STATE_KEY, script_values
@@ -315,14 +319,14 @@ def check_trainable_segmentation(at, size, preset, tmp_path, monkeypatch):
                for k in range(1, v["n_classes"] + 1)]
     state = at.session_state[STATE_KEY]
     key = v["image"]
-    image, lines = sample_image(key, size)
+    image, lines = sample_image(key)
     shape = image.shape[:2]
     sv = script_values(v, classes, state.strokes(key, shape), state.images.get(key), shape)
     assert shown_script(at) == script_code("trainable_segmentation", sv, **lines).rstrip("\n")
     if preset == "blank":
         assert "To segment" in texts(at)  # the page says what to do
         said = io.StringIO()  # run_code's stdout, kept although the script exits
-        monkeypatch.setattr(scripts, "io", types.SimpleNamespace(StringIO=lambda: said))
+        fx.monkeypatch.setattr(scripts, "io", types.SimpleNamespace(StringIO=lambda: said))
         with pytest.raises(SystemExit) as exit_:
             run_script("trainable_segmentation", sv, tmp_path, **lines)
         assert exit_.value.code == 0
@@ -361,11 +365,9 @@ def offered(monkeypatch) -> dict:
 
 @pytest.mark.parametrize("page, preset", [_param(*case) for case in CASES])
 def test_the_shown_script_matches_the_page(page, preset, tmp_path, monkeypatch, offered):
-    at, size = open_preset(page, preset)
-    check = globals()[f"check_{page}"]
-    kwargs = {"monkeypatch": monkeypatch} if page == "trainable_segmentation" else {}
-    kwargs = {"offered": offered} if page == "panorama" else kwargs
-    measured = check(at, size, preset, tmp_path, **kwargs)
+    at = open_preset(page, preset)
+    measured = globals()[f"check_{page}"](at, preset, tmp_path,
+                                          types.SimpleNamespace(monkeypatch=monkeypatch, offered=offered))
     if measured:
         report(page, preset, measured)
     assert f"Matches the page: {reproduce.agreement(page)}" in texts(at)  # the stated agreement, with the script
