@@ -53,7 +53,11 @@ _IDLE = """() => {
 
 # ----------------------------------------------------------------------------- memory
 class MemoryMonitor(threading.Thread):
-    """Samples the resident memory of a process and all its descendants from /proc."""
+    """Samples the resident memory of a process and all its descendants from /proc, and the CPU they use.
+
+    CPU is counted for the server's tree and, apart, for everything else this benchmark started (Chromium and
+    Playwright's driver): on a shared 2-core machine that says whether the server or the browsers held the cores.
+    """
 
     def __init__(self, pid: int, interval: float = 0.25):
         super().__init__(daemon=True)
@@ -62,7 +66,28 @@ class MemoryMonitor(threading.Thread):
         self.peak_hwm_kb = 0  # max VmHWM (kernel-recorded peak RSS) of any process of the tree
         self.samples = 0
         self.current_kb = 0  # the last sample's summed VmRSS
+        self._cpu: dict[int, float] = {}  # pid → last seen CPU seconds (user + system), server tree
+        self._others: dict[int, float] = {}  # the same for this process's other descendants (browsers)
         self._stop_event = threading.Event()
+
+    @property
+    def server_cpu_s(self) -> float:
+        """CPU seconds the server's processes used since they started (as last sampled)."""
+        return sum(self._cpu.values())
+
+    @property
+    def browser_cpu_s(self) -> float:
+        """CPU seconds the benchmark's other child processes (Chromium, Playwright's driver) used."""
+        return sum(self._others.values())
+
+    @staticmethod
+    def _cpu_seconds(pid: int) -> float | None:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return None
 
     @staticmethod
     def _status(pid: int) -> dict[str, int]:
@@ -77,7 +102,7 @@ class MemoryMonitor(threading.Thread):
             pass
         return out
 
-    def _tree(self) -> list[int]:
+    def _tree(self, root: int | None = None) -> list[int]:
         children: dict[int, list[int]] = collections.defaultdict(list)
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
@@ -89,7 +114,7 @@ class MemoryMonitor(threading.Thread):
             except (OSError, ValueError, IndexError):
                 continue
             children[ppid].append(int(entry))
-        tree, todo = [], [self.pid]
+        tree, todo = [], [self.pid if root is None else root]
         while todo:
             pid = todo.pop()
             tree.append(pid)
@@ -98,10 +123,18 @@ class MemoryMonitor(threading.Thread):
 
     def sample(self) -> None:
         total = 0
-        for pid in self._tree():
+        server = self._tree()
+        for pid in server:
             status = self._status(pid)
             total += status.get("VmRSS", 0)
             self.peak_hwm_kb = max(self.peak_hwm_kb, status.get("VmHWM", 0))
+            cpu = self._cpu_seconds(pid)
+            if cpu is not None:
+                self._cpu[pid] = cpu
+        for pid in set(self._tree(os.getpid())) - set(server) - {os.getpid()}:
+            cpu = self._cpu_seconds(pid)
+            if cpu is not None:
+                self._others[pid] = cpu
         self.current_kb = total
         self.peak_rss_kb = max(self.peak_rss_kb, total)
         self.samples += 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import os
 import statistics
 import sys
 import time
@@ -83,6 +84,7 @@ def report(args, results: Results, students: list[Student], monitor: MemoryMonit
     changes = [st.seconds for st in results.steps if st.action not in ("first result", "upload")
                and st.seconds is not None]
     uploads = [st.seconds for st in results.steps if st.action == "upload" and st.seconds is not None]
+    untimed = [st for st in results.steps if st.action not in ("first result", "upload") and st.seconds is None]
     errors = [p for p in results.problems if p.kind != "external"]
     scenario = (f"{args.sessions} sessions open `{args.same_link}` within {args.within:g} s"
                 + (f", each uploads its own {upload_shape[1]}×{upload_shape[0]} photo" if upload_shape else "")
@@ -91,17 +93,19 @@ def report(args, results: Results, students: list[Student], monitor: MemoryMonit
         f"## {scenario}",
         "",
         f"{datetime.datetime.now().isoformat(timespec='seconds')} · machine: {machine()}; load average before: "
-        f"{load_before}. Command: `python -m benchmarks.load {' '.join(sys.argv[1:])}`; wall time {wall:.0f} s.",
+        f"{load_before}. Command: `python -m benchmarks.load {' '.join(sys.argv[1:])}`; wall time {wall:.0f} s"
+        + (f"; CPU used: server {monitor.server_cpu_s:.0f} s, the {args.sessions} browser contexts "
+           f"{monitor.browser_cpu_s:.0f} s (of {(os.cpu_count() or 1) * wall:.0f} core-seconds)." if monitor else "."),
         "",
         "| sessions | errors | first result p50 s | p95 s | max s | upload p50 s | change p50 s | p95 s | max s "
-        "| changes timed | server VmHWM MB | tree RSS peak MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| changes timed | no rerun | server VmHWM MB | tree RSS peak MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| {args.sessions} | **{len(errors)}** | {_fmt(_percentile(firsts, 0.5))} | {_fmt(_percentile(firsts, 0.95))} "
         f"| {_fmt(max(firsts) if firsts else float('nan'))} | {_fmt(_percentile(uploads, 0.5))} "
         f"| {_fmt(_percentile(changes, 0.5))} | {_fmt(_percentile(changes, 0.95))} "
-        f"| {_fmt(max(changes) if changes else float('nan'))} | {len(changes)} "
+        f"| {_fmt(max(changes) if changes else float('nan'))} | {len(changes)} | {len(untimed)} "
         f"| {monitor.peak_hwm_kb / 1024:.0f} | {monitor.peak_rss_kb / 1024:.0f} |" if monitor else
-        f"| {args.sessions} | **{len(errors)}** | {_fmt(_percentile(firsts, 0.5))} | … | | | | | | | n/a | n/a |",
+        f"| {args.sessions} | **{len(errors)}** | {_fmt(_percentile(firsts, 0.5))} | … | | | | | | | | n/a | n/a |",
     ]
     per_widget: dict[str, list[float]] = {}
     for st in results.steps:

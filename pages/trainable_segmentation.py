@@ -204,7 +204,7 @@ try:
                    f"{n_fit:,} pixels: minutes on a small server. *Training pixels at most* = 20 000 refits in ~1 s.")
     with st.spinner(f"Training the {values['classifier']} classifier on {n_fit:,} scribbled pixels, then "
                     f"predicting {h * w:,} pixels…"):
-        seg = V.fit(inputs, train_images, train_labels, inputs.fit)
+        seg = V.fit(inputs, train_images, train_labels, classes)
         proba, pred, unc = V.predict(inputs, seg, train_images[0])
 except ValueError as err:
     slot.info(f"To segment: {P.escape_md(err, 300)}", icon=":material/draw:")

@@ -47,25 +47,30 @@ def tune_allocator(mmap_threshold: int = 1 << 20, arena_max: int = 2) -> bool:
 #                           sizes (ui.images.sample_at keeps SAMPLE_SIZES_KEPT of them, each ≤ its original).
 #   RESOURCE_MB         96  st.cache_resource objects shared by all sessions (trained SVCs, segmenters, ORB
 #                           extractors): a few MB each, max_entries-bounded per function.
+#   FEATURES_MB        192  the trainable page's per-pixel feature arrays, shared by all sessions (ui.trainable_view
+#                           drops the least recently used beyond this; the newest is always kept, and one image's
+#                           computation is refused above FEATURE_LIMIT_MB there). Bells Beach at 1024 px with the
+#                           Tutorial preset's 30 features: 90 MiB.
 #   SESSIONS            30  a class.
 #   PER_SESSION_MB      20  what one session holds between reruns: its upload decoded at UPLOAD_KEEP_SIDE
 #                           (≤ 2048×2048×3 = 12 MiB; a 1 MP upload 3 MiB), the canvas state (strokes are capped
 #                           by core.canvas, ≤ 2 MiB of JSON), and small per-session results in session_state
 #                           (≤ 6 MiB). The uploaded file's own bytes stay with Streamlit's uploader too (a phone
 #                           JPEG is 2–8 MiB; the 50 MB upload cap in .streamlit/config.toml is the worst case).
-#   CACHE_DATA_MB      380  what is left for every st.cache_data entry of every page and session together
+#   CACHE_DATA_MB      188  what is left for every st.cache_data entry of every page and session together
 #                           (results keyed by image digest and parameters, shared by all sessions; encoded
 #                           images of ui.display): server.maxCacheDataSize in .streamlit/config.toml, which
 #                           Streamlit 1.67 enforces as one LRU byte budget across all functions.
 #
-#   400 + 60 + 96 + 30 × 20 + 380 = 1536.
+#   400 + 60 + 96 + 192 + 30 × 20 + 188 = 1536.
 SERVER_BUDGET_MB = 1536
 BASE_MB = 400
 SAMPLES_MB = 60
 RESOURCE_MB = 96
+FEATURES_MB = 192
 SESSIONS = 30
 PER_SESSION_MB = 20
-CACHE_DATA_MB = SERVER_BUDGET_MB - BASE_MB - SAMPLES_MB - RESOURCE_MB - SESSIONS * PER_SESSION_MB
+CACHE_DATA_MB = SERVER_BUDGET_MB - BASE_MB - SAMPLES_MB - RESOURCE_MB - FEATURES_MB - SESSIONS * PER_SESSION_MB
 #: Uploads are kept decoded at most this large (longest side, px): the largest working size.
 UPLOAD_KEEP_SIDE = 2048
 #: Fitted sample copies kept (ui.images.sample_at): each working size of the few samples in use.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
+import threading
+from collections import OrderedDict
 from typing import NamedTuple
 
 import numpy as np
@@ -15,7 +18,7 @@ from core.clustering import average_colors
 from core.images import image_digest, to_rgb
 from core.trainable.features import FeatureSpec
 from core.trainable.schema import MAX_CLASSES, PALETTE, TUTORIAL_RECTS, TUTORIAL_SHAPE
-from ui import cache
+from ui import cache, memory
 from ui.scribble_state import ClassInfo, ScribbleState, Stroke, from_objects
 
 __all__ = ["RunInputs", "features_of", "features_ready", "fit", "predict", "render", "scribble_state", "swatches"]
@@ -32,7 +35,7 @@ class RunInputs(NamedTuple):
 
     images: tuple[str, ...]  # image keys trained on
     labels: tuple[str, ...]  # digests of their training label images
-    fit: str  # the fit settings (JSON of core.trainable.schema.fit_kwargs minus the spec) + spec
+    fit: str  # the model's settings: JSON of core.trainable.schema.fit_kwargs without names and colours
 
 
 def scribble_state() -> ScribbleState:
@@ -71,23 +74,65 @@ def check_feature_budget(image: np.ndarray, spec: FeatureSpec) -> None:
                          "in the sidebar or switch off a feature family.")
 
 
-@cache.cache_resource(max_entries=3)
-def features_of(image: np.ndarray, spec: str) -> np.ndarray:
-    """Per-pixel features of one image (read-only, shared by sessions), once per image and spec."""
+@cache.cache_resource(max_entries=8)
+def _features(image: np.ndarray, spec: str) -> np.ndarray:
     check_feature_budget(image, FeatureSpec.from_dict(json.loads(spec)))
     out = FeatureSpec.from_dict(json.loads(spec))(image)
     out.setflags(write=False)
-    _READY.add((image_digest(image), spec))
     return out
 
 
+#: The cached feature arrays of all sessions together hold at most this many bytes (ui/memory.py's budget): the
+#: least recently used are dropped first; the newest is always kept, so one image is never recomputed per rerun.
+FEATURES_CACHE_BYTES = memory.FEATURES_MB * 2**20
+_HELD: OrderedDict[tuple[str, str], tuple[int, np.ndarray]] = OrderedDict()  # (digest, spec) → (bytes, image)
+_HELD_LOCK = threading.Lock()
+
+
+def features_of(image: np.ndarray, spec: str) -> np.ndarray:
+    """Per-pixel features of one image (read-only, shared by sessions), once per image and spec.
+
+    Cached by content; all cached feature arrays together stay within :data:`FEATURES_CACHE_BYTES`.
+    """
+    out = _features(image, spec)
+    key = (image_digest(image), spec)
+    with _HELD_LOCK:
+        _HELD[key] = (out.nbytes, image)
+        _HELD.move_to_end(key)
+        total = sum(n for n, _ in _HELD.values())
+        dropped = []
+        while total > FEATURES_CACHE_BYTES and len(_HELD) > 1:
+            old, (n, old_image) = _HELD.popitem(last=False)
+            total -= n
+            dropped.append((old, old_image))
+    for (digest, old_spec), old_image in dropped:
+        _features.clear(old_image, old_spec)
+        _READY.discard((digest, old_spec))
+    _READY.add(key)
+    return out
+
+
+def held_feature_bytes() -> int:
+    """Bytes of feature arrays the cache holds now (all sessions)."""
+    with _HELD_LOCK:
+        return sum(n for n, _ in _HELD.values())
+
+
 @cache.cache_resource(max_entries=6)
-def fit(inputs: RunInputs, _images: list, _labels: list, kwargs_json: str) -> T.Segmenter:
-    """One model on the strokes of every image in ``inputs`` (features from the cache)."""
-    kwargs = json.loads(kwargs_json)
+def _fit(inputs: RunInputs, _images: list, _labels: list) -> T.Segmenter:
+    kwargs = json.loads(inputs.fit)
     spec = FeatureSpec.from_dict(kwargs.pop("features"))
     arrays = [features_of(img, spec_json(spec)) for img in _images]
     return T.fit_segmenter(list(_images), list(_labels), features=spec, feature_array=arrays, **kwargs)
+
+
+def fit(inputs: RunInputs, images: list, labels: list, classes: list[ClassInfo]) -> T.Segmenter:
+    """One model on the strokes of every image in ``inputs`` (features from the cache), labelled with ``classes``.
+
+    Names and colours only label the model: changing them reuses the trained classifier.
+    """
+    seg = _fit(inputs, images, labels)
+    return dataclasses.replace(seg, class_names=[c.name for c in classes], class_colors=[c.colour for c in classes])
 
 
 @cache.cache_resource(max_entries=6)
@@ -104,7 +149,9 @@ def predict(inputs: RunInputs, _seg: T.Segmenter, image: np.ndarray) -> tuple[np
 
 
 def kwargs_json(kwargs: dict) -> str:
-    return json.dumps({**kwargs, "features": kwargs["features"].to_dict()}, sort_keys=True)
+    """What the trained model depends on, as JSON: the fit settings without the class names and colours."""
+    model = {k: v for k, v in kwargs.items() if k not in ("class_names", "class_colors")}
+    return json.dumps({**model, "features": kwargs["features"].to_dict()}, sort_keys=True)
 
 
 # ---------------------------------------------------------------------- pictures

@@ -139,7 +139,7 @@ def test_memory_budget_adds_up_and_is_what_the_server_is_configured_with():
 
     from ui import memory as M
 
-    parts = M.BASE_MB + M.SAMPLES_MB + M.RESOURCE_MB + M.SESSIONS * M.PER_SESSION_MB + M.CACHE_DATA_MB
+    parts = M.BASE_MB + M.SAMPLES_MB + M.RESOURCE_MB + M.FEATURES_MB + M.SESSIONS * M.PER_SESSION_MB + M.CACHE_DATA_MB
     assert parts == M.SERVER_BUDGET_MB <= 1536
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     configured = config_max_cache_data_size_to_bytes(config["server"]["maxCacheDataSize"])

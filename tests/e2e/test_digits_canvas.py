@@ -1,8 +1,10 @@
 """Browser: draw the digits 0–9 on the real canvas, in several sizes and positions, and count what is read right.
 
 The strokes are those of ``tests/digit_drawings.py`` (the unit tests use the same shapes through the canvas
-JSON); here the mouse draws them, so Fabric.js' own freehand brush makes the paths. Screenshots of every
-drawing's verdict and ``digits_canvas.json`` (the hit table) are saved under ``test-artifacts/``.
+JSON); here the mouse draws them, so Fabric.js' own freehand brush makes the paths. The test draws each digit
+once, cycling through the five placements (10 drawings); ``python -m benchmarks.bench_digits_canvas`` draws all
+50 (every digit in every placement) and writes the hit rate to ``benchmarks/RESULTS.md``. Screenshots of the
+verdicts and ``digits_canvas.json`` (the hit table) are saved under ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import re
 from tests.digit_drawings import PLACEMENTS, placed
 from tests.e2e.conftest import SCREENSHOTS, no_exception_in_page, screenshot, wait_for_app
 
-#: Placements drawn in the browser: large centred, round medium, small centred, two off-centre.
-DRAWN = PLACEMENTS
+#: One drawing per digit, the placements (large centred, round medium, small centred, two off-centre) in turn.
+DRAWN = [(digit, PLACEMENTS[(2 * digit) % len(PLACEMENTS)]) for digit in range(10)]
 
 
 def _stroke(pg, box, points, steps=4):
@@ -46,7 +48,8 @@ def _undo(pg, canvas, n: int) -> None:
         wait_for_app(pg)
 
 
-def test_drawn_digits_are_read_right(page, server_url):
+def draw_and_read(page, server_url: str, drawings) -> list[dict]:
+    """Draw each ``(digit, (size, center, aspect))`` on the digits page and read the verdict; the hit table."""
     page.set_viewport_size({"width": 1024, "height": 768})
     page.goto(f"{server_url}/digits")
     wait_for_app(page, timeout=120_000)
@@ -57,28 +60,37 @@ def test_drawn_digits_are_read_right(page, server_url):
     box = canvas.bounding_box()
     assert box and box["width"] == 280
 
-    table = []
-    for digit in range(10):
-        for n, (size, center, aspect) in enumerate(DRAWN):
-            strokes = placed(digit, size, center, aspect)
-            for points in strokes:
-                _stroke(page, box, points.tolist())
-            wait_for_app(page)
-            value = _prediction(page)
-            no_exception_in_page(page)
-            assert re.fullmatch(r"\d", value), value
-            runner = page.locator('[data-testid="stMetric"]').filter(has_text="Prediction").first.inner_text()
-            assert f"runner-up: {value}" not in runner  # the verdict is the top of the score table
-            table.append({"digit": digit, "size": size, "center": list(center), "aspect": aspect,
-                          "read": int(value), "right": int(value) == digit})
-            if n == 0:
-                screenshot(page, f"digits_canvas_{digit}")
-            _undo(page, canvas, len(strokes))
-            page.get_by_text("The canvas is empty").wait_for(timeout=30_000)
+    table, shot = [], set()
+    for digit, (size, center, aspect) in drawings:
+        strokes = placed(digit, size, center, aspect)
+        for points in strokes:
+            _stroke(page, box, points.tolist())
+        wait_for_app(page)
+        value = _prediction(page)
+        no_exception_in_page(page)
+        assert re.fullmatch(r"\d", value), value
+        runner = page.locator('[data-testid="stMetric"]').filter(has_text="Prediction").first.inner_text()
+        assert f"runner-up: {value}" not in runner  # the verdict is the top of the score table
+        table.append({"digit": digit, "size": size, "center": list(center), "aspect": aspect,
+                      "read": int(value), "right": int(value) == digit})
+        if digit not in shot:
+            screenshot(page, f"digits_canvas_{digit}")
+            shot.add(digit)
+        _undo(page, canvas, len(strokes))
+        page.get_by_text("The canvas is empty").wait_for(timeout=30_000)
+    return table
+
+
+def save_table(table: list[dict], name: str = "digits_canvas.json") -> int:
     hits = sum(row["right"] for row in table)
     SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS.parent / "digits_canvas.json").write_text(json.dumps({"hits": hits, "drawn": len(table),
-                                                                        "table": table}, indent=1))
+    (SCREENSHOTS.parent / name).write_text(json.dumps({"hits": hits, "drawn": len(table), "table": table}, indent=1))
+    return hits
+
+
+def test_drawn_digits_are_read_right(page, server_url):
+    table = draw_and_read(page, server_url, DRAWN)
+    hits = save_table(table)
     print(f"drawn digits read right: {hits} / {len(table)}")
     wrong = [(r["digit"], r["size"], r["read"]) for r in table if not r["right"]]
     assert hits >= 0.9 * len(table), wrong
