@@ -238,3 +238,29 @@ def _lab(img, sigmas):
     c = base.shape[-1]
     stack = np.concatenate([base] * len(sigmas), axis=-1)
     return _gauss_stack_fft(stack, [s for s in sigmas for _ in range(c)])
+
+
+#: The fixed colour codebook of :func:`_palette` (CIE Lab): lightness 20, 50, 80 × neutral and four
+#: hues at chroma 30. Fixed, not fitted per image, so features mean the same on every image.
+PALETTE_LAB = np.array([(lightness, a, b) for lightness in (20.0, 50.0, 80.0)
+                        for a, b in ((0.0, 0.0), (30.0, 0.0), (0.0, 30.0), (-30.0, 0.0), (0.0, -30.0))], dtype=np.float32)
+_PALETTE_TAU = 100.0  # softness of the assignment (squared Lab distance)
+
+
+def _palette(img, sigmas):
+    """Local colour histograms: soft assignment of every pixel to :data:`PALETTE_LAB`
+    (weights ∝ exp(−Δ²/100), Δ the Lab distance), averaged over Gaussian windows.
+
+    Returns (H, W, 15 · len(sigmas)) float32: for each sigma, the 15 colours' local shares.
+    """
+    from skimage.color import rgb2lab
+    h, w = img.shape[:2]
+    lab = rgb2lab(img).astype(np.float32).reshape(-1, 1, 3)
+    d = ((lab - PALETTE_LAB[None]) ** 2).sum(-1)
+    d -= d.min(axis=1, keepdims=True)
+    share = np.exp(d * np.float32(-1 / _PALETTE_TAU))
+    share /= share.sum(axis=1, keepdims=True)
+    share = share.reshape(h, w, len(PALETTE_LAB))
+    k = len(PALETTE_LAB)
+    stack = np.concatenate([share] * len(sigmas), axis=-1)
+    return _gauss_stack_fft(stack, [float(s) for s in sigmas for _ in range(k)])

@@ -15,7 +15,7 @@ ONLY = {name: FeatureSpec(**{f: f == name for f in FAMILIES}) for name in FAMILI
 @pytest.mark.parametrize("name", [*FAMILIES, "all"])
 def test_shapes_names_and_families_agree(name, channels):
     spec = FeatureSpec(gabor=True) if name == "all" else ONLY[name]
-    if name == "color" and channels == 1:
+    if name in ("color", "palette") and channels == 1:
         return  # colour of a gray image: no features (tested below)
     rng = np.random.default_rng(0)
     img = rng.integers(0, 256, (40, 48, 3) if channels == 3 else (40, 48), dtype=np.uint8)
@@ -51,6 +51,20 @@ def test_gabor_family_is_the_tutorials_compute_features():
 
 def test_colour_family_needs_a_colour_image():
     assert ONLY["color"].n_features(1) == 0 and ONLY["color"].n_features(3) == 6
+    assert ONLY["palette"].n_features(1) == 0 and ONLY["palette"].n_features(3) == 15
+
+
+def test_palette_shares_are_local_colour_histograms():
+    img = np.zeros((48, 64, 3), np.uint8)
+    img[:, :32] = (200, 40, 40)  # red: nearest to (L 50, a +30, b 0)
+    img[:, 32:] = (250, 250, 250)  # white: nearest to (L 80, neutral)
+    spec = FeatureSpec(texture=False, edges=False, intensity=False, color=False, palette=True, sigma_max=4.0)
+    f = spec(img)
+    names = spec.names(3)
+    np.testing.assert_allclose(f.sum(-1), 1, atol=1e-4)  # shares of the 15 colours
+    red, white = names.index("share_L50a30b0_s4"), names.index("share_L80a0b0_s4")
+    assert f[24, 4, red] > 0.5 > f[24, 4, white] and f[24, 60, white] > 0.9 > 0.1 > f[24, 60, red]
+    assert 0.2 < f[24, 32, white] < 0.8  # the window mixes both sides at the border
 
 
 def test_bad_settings_say_how_to_fix():
