@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 from core import reproduce
 from core import thresholding as T
 from ui import cache, share
-from ui.display import show
+from ui.display import plotly_chart, show
 from ui.images import image_input, working_size
 from ui.params import ParamSet
 
@@ -39,8 +39,9 @@ def _analyse(gray: np.ndarray, method: str, classes: int) -> dict:
             "overlay": T.threshold_overlay(gray, result.labels), "seconds": time.perf_counter() - start}
 
 
-@cache.cache_data(max_entries=8)
-def _histogram(gray: np.ndarray):
+@cache.cache_data(max_entries=8, show_spinner=False)
+def _histogram(gray: cache.Keyed):
+    gray = gray.array
     try:
         variance = T.otsu_variance(gray)
     except ValueError:
@@ -55,9 +56,46 @@ def _all_methods(gray: np.ndarray):
     return table
 
 
-@cache.cache_data(max_entries=16)
-def _manual(gray: np.ndarray, labels: np.ndarray, manual: int):
-    return T.manual_comparison(gray, labels, manual)
+@cache.cache_data(max_entries=16, show_spinner=False)
+def _manual(gray: cache.Keyed, labels: cache.Keyed, manual: int):
+    return T.manual_comparison(gray.array, labels.array, manual)
+
+
+@cache.cache_data(max_entries=16, show_spinner=False)
+def _histogram_figure(gray: cache.Keyed, method: str, thresholds: tuple) -> dict:
+    """The histogram figure as a dict (built once per histogram and thresholds), its manual line at 0 on a
+    linear axis: :func:`_with_manual` moves the line and sets the axis on every rerun without rebuilding it."""
+    hist, variance = _histogram(gray)
+    show_variance = method == "otsu" and variance is not None
+    fig = make_subplots(specs=[[{"secondary_y": show_variance}]])
+    fig.add_trace(go.Bar(x=hist["intensity"], y=hist["count"], name="pixels", marker_color="#7f8c9d",
+                         marker_line_width=0), secondary_y=False)
+    if show_variance:
+        fig.add_trace(go.Scatter(x=variance["threshold"], y=variance["variance"], name="between-class variance",
+                                 line={"color": "#d62728", "width": 2}), secondary_y=True)
+        fig.update_yaxes(title_text="between-class variance", secondary_y=True, showgrid=False, rangemode="tozero")
+    for i, t in enumerate(thresholds):
+        fig.add_vline(x=float(t), line_dash="dash", line_color="#1f77b4", line_width=2,
+                      annotation_text=f"{short(method)} {t:.4g}" if i == 0 else f"{t:.4g}",
+                      annotation_position="top left" if i % 2 == 0 else "top right", annotation_y=1.06)
+    fig.add_vline(x=0, line_dash="dot", line_color="#ff7f0e", line_width=2, annotation_text="manual 0",
+                  annotation_position="bottom right")  # the last shape and annotation: moved by _with_manual
+    fig.update_layout(height=400, margin={"l": 10, "r": 10, "t": 40, "b": 10}, bargap=0,
+                      legend={"orientation": "h", "y": -0.18}, xaxis_title="gray level")
+    fig.update_yaxes(title_text="pixels", secondary_y=False, type="linear")
+    return fig.to_dict()
+
+
+def _with_manual(spec: dict, manual: int, log_counts: bool) -> dict:
+    """``spec`` with its manual line (the last shape and annotation) at ``manual`` and the counts' axis set:
+    the same dict plotly builds with ``add_vline(x=manual, …)`` and ``update_yaxes(type=…)`` (a test checks)."""
+    layout = dict(spec["layout"])
+    layout["shapes"] = [*layout["shapes"][:-1], {**layout["shapes"][-1], "x0": manual, "x1": manual}]
+    layout["annotations"] = [*layout["annotations"][:-1],
+                             {**layout["annotations"][-1], "x": manual, "text": f"manual {manual}"}]
+    layout["yaxis"] = {**layout["yaxis"], "title": {"text": "pixels (log scale)" if log_counts else "pixels"},
+                       "type": "log" if log_counts else "linear"}
+    return {**spec, "layout": layout}
 
 
 st.title(":material/contrast: Thresholding")
@@ -111,8 +149,10 @@ with st.expander(f"All seven methods on {stem}", expanded=False):
 
 
 @st.fragment
-def results(res: dict | None, error: str | None) -> None:
-    """The histogram, the manual comparison, the downloads and the footer: their widgets rerun this only."""
+def results(res: dict | None, error: str | None, gray_k: cache.Keyed, labels_k: cache.Keyed | None) -> None:
+    """The histogram, the manual comparison, the downloads and the footer: their widgets rerun this only.
+
+    ``gray_k`` / ``labels_k``: the first stage's arrays with their digests, computed once per full run."""
     if error:
         st.error(error, icon=":material/error:")
     else:
@@ -139,29 +179,11 @@ def results(res: dict | None, error: str | None) -> None:
             st.subheader("Histogram")
             log_counts = ps.toggle("log_counts", "Log scale for the pixel counts", help=T.SCHEMA.fields[
                 "log_counts"].help + " Helps when one gray level holds far more pixels than the rest.")
-            manual = ps.value("manual")
-            hist, variance = _histogram(gray)
+            hist, variance = _histogram(gray_k)
             show_variance = method == "otsu" and variance is not None
-            fig = make_subplots(specs=[[{"secondary_y": show_variance}]])
-            fig.add_trace(go.Bar(x=hist["intensity"], y=hist["count"], name="pixels", marker_color="#7f8c9d",
-                                 marker_line_width=0), secondary_y=False)
-            if show_variance:
-                fig.add_trace(go.Scatter(x=variance["threshold"], y=variance["variance"],
-                                         name="between-class variance", line={"color": "#d62728", "width": 2}),
-                              secondary_y=True)
-                fig.update_yaxes(title_text="between-class variance", secondary_y=True, showgrid=False,
-                                 rangemode="tozero")
-            for i, t in enumerate(thresholds):
-                fig.add_vline(x=float(t), line_dash="dash", line_color="#1f77b4", line_width=2,
-                              annotation_text=f"{short(method)} {t:.4g}" if i == 0 else f"{t:.4g}",
-                              annotation_position="top left" if i % 2 == 0 else "top right", annotation_y=1.06)
-            fig.add_vline(x=int(manual), line_dash="dot", line_color="#ff7f0e", line_width=2,
-                          annotation_text=f"manual {int(manual)}", annotation_position="bottom right")
-            fig.update_layout(height=400, margin={"l": 10, "r": 10, "t": 40, "b": 10}, bargap=0,
-                              legend={"orientation": "h", "y": -0.18}, xaxis_title="gray level")
-            fig.update_yaxes(title_text="pixels (log scale)" if log_counts else "pixels", secondary_y=False,
-                             type="log" if log_counts else "linear")
-            st.plotly_chart(fig, width="stretch", key=f"{PAGE}:hist")
+            spec = _with_manual(_histogram_figure(gray_k, method, tuple(float(t) for t in thresholds)),
+                                int(ps.value("manual")), log_counts)
+            plotly_chart(spec, width="stretch", key=f"{PAGE}:hist")
             if show_variance:
                 best = variance["threshold"].iloc[int(np.argmax(variance["variance"]))]
                 st.caption(f"Red: Otsu's between-class variance w₀·w₁·(m₀ − m₁)² for every candidate threshold of "
@@ -172,7 +194,7 @@ def results(res: dict | None, error: str | None) -> None:
 
         st.subheader("Automatic vs manual")
         manual = ps.slider("manual", "Manual threshold (0…255)", help=T.SCHEMA.fields["manual"].help)
-        mask, diff, differs = _manual(gray, labels, int(manual))
+        mask, diff, differs = _manual(gray_k, labels_k, int(manual))
         a, b, c = st.columns(3)
         if method == "multiotsu":
             show(T.class_shades(labels, classes), container=a)
@@ -203,4 +225,4 @@ def results(res: dict | None, error: str | None) -> None:
     share.footer(ps, code=code, filename=f"thresholding_{stem}.py", agreement=reproduce.agreement(PAGE))
 
 
-results(res, error)
+results(res, error, cache.Keyed(gray), cache.Keyed(res["labels"]) if res else None)

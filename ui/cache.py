@@ -26,10 +26,29 @@ import streamlit as st
 from core.images import image_digest
 from ui.memory import CACHE_DATA_PER_FUNCTION_MB
 
-__all__ = ["cache_data", "cache_resource", "HASH_FUNCS"]
+__all__ = ["cache_data", "cache_resource", "HASH_FUNCS", "Keyed"]
 
-#: numpy arrays are hashed by a digest of all their bytes, shape and dtype.
-HASH_FUNCS = {np.ndarray: image_digest}
+
+class Keyed:
+    """An array with its content digest, computed once: cached functions hash it by that digest.
+
+    A fragment rerun passes the same first-stage arrays to its cached stages every time; wrapping them once
+    per first-stage result (``cache.Keyed(labels)``) spares re-hashing megabytes on every slider move. The
+    array must not be modified after wrapping (the digest would be stale).
+    """
+
+    __slots__ = ("array", "digest")
+
+    def __init__(self, array: np.ndarray, digest: str | None = None):
+        self.array = array
+        self.digest = digest or image_digest(array)
+
+    def __repr__(self) -> str:  # short, in Streamlit's cache-miss spinner text
+        return f"Keyed({self.digest[:8]})"
+
+
+#: numpy arrays are hashed by a digest of all their bytes, shape and dtype; a :class:`Keyed` by its digest.
+HASH_FUNCS = {np.ndarray: image_digest, Keyed: lambda keyed: keyed.digest}
 
 
 def cache_data(func=None, *, max_entries: int = 8, ttl: float = 3600,

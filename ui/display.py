@@ -16,10 +16,11 @@ import re
 import numpy as np
 import streamlit as st
 from PIL import Image
+from plotly.basedatatypes import BaseFigure
 
 from ui.cache import cache_data
 
-__all__ = ["encoded", "legend", "show", "swatch"]
+__all__ = ["PrebuiltFigure", "encoded", "legend", "plotly_chart", "show", "swatch"]
 
 #: The longest side sent for an image shown in a column (a wide column on a large screen is ~1100 px).
 DISPLAY_SIDE = 1100
@@ -37,7 +38,7 @@ def _as_uint8(array: np.ndarray) -> np.ndarray:
     return ((array.astype(np.float64) - lo) * (255.0 / max(hi - lo, 1)) + 0.5).astype(np.uint8)
 
 
-@cache_data(max_entries=256)
+@cache_data(max_entries=256, show_spinner=False)
 def encoded(array: np.ndarray, max_side: int = DISPLAY_SIDE) -> bytes:
     """PNG (JPEG quality 90 for photos over 0.5 MP after resizing) bytes of ``array``, downscaled to ``max_side``."""
     pil = Image.fromarray(_as_uint8(array))
@@ -54,8 +55,43 @@ def encoded(array: np.ndarray, max_side: int = DISPLAY_SIDE) -> bytes:
 
 def show(array: np.ndarray, *, caption: str | None = None, container=None, max_side: int = DISPLAY_SIDE,
          width: str | int = "stretch") -> None:
-    """``st.image`` of ``array`` from cached encoded bytes (see :func:`encoded`)."""
-    (container or st).image(encoded(array, max_side), caption=caption, width=width)
+    """``st.image`` of ``array`` from cached encoded bytes (see :func:`encoded`).
+
+    The bytes are sent as they are: ``output_format`` names their own format, else Streamlit ("auto") would
+    decode every PNG without alpha and re-encode it as a JPEG on every rerun.
+    """
+    data = encoded(array, max_side)
+    (container or st).image(data, caption=caption, width=width,
+                            output_format="PNG" if data[:8] == b"\x89PNG\r\n\x1a\n" else "JPEG")
+
+
+class PrebuiltFigure(BaseFigure):
+    """A plotly figure already built and validated, held as its ``to_dict()``: Streamlit sends it as it is.
+
+    ``st.plotly_chart`` validates a dict by building a ``go.Figure`` from it (tens of ms for a few traces)
+    and calls ``to_dict()`` on a figure; this figure's ``to_dict()`` is the stored dict, so a figure built
+    once (cached) costs only its JSON on each rerun. Build the dict with plotly (``fig.to_dict()``), never by
+    hand, so it stays valid; small edits (a line's position, an axis type) go through :func:`plotly_chart`'s
+    ``edit``.
+    """
+
+    def __init__(self, spec: dict):  # no BaseFigure.__init__: nothing is validated again
+        object.__setattr__(self, "_spec", spec)
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+    def __repr__(self) -> str:
+        return f"PrebuiltFigure({len(self._spec.get('data', []))} traces)"
+
+
+def plotly_chart(spec: dict, *, container=None, **kwargs):
+    """``st.plotly_chart`` of a figure dict built (and validated) by plotly, e.g. a cached ``fig.to_dict()``.
+
+    The chart's JSON is identical to the one ``st.plotly_chart(go.Figure(spec))`` sends (a test checks it),
+    without rebuilding the figure.
+    """
+    return (container or st).plotly_chart(PrebuiltFigure(spec), **kwargs)
 
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
