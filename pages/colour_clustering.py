@@ -32,9 +32,22 @@ def fit_stage(image: np.ndarray, kwargs: tuple):
 
 
 @cache.cache_data(max_entries=16)
-def views_stage(image: np.ndarray, labels: np.ndarray) -> dict:
-    """Stage 2: average colours, boundaries, cluster map, palette."""
-    return C.cluster_views(image, labels)
+def views_stage(image: cache.Keyed, labels: cache.Keyed) -> dict:
+    """Stage 2: average colours, boundaries, cluster map, palette (+ "digest": the inputs' key, for display)."""
+    return {**C.cluster_views(image.array, labels.array), "digest": f"{image.digest}:{labels.digest}"}
+
+
+@cache.cache_data(max_entries=16, show_spinner=False)
+def palette_figure(palette: pd.DataFrame) -> dict:
+    """The palette's bar chart (a figure dict), built once per palette: a display change reuses it."""
+    labels = [f"{h} (cluster {c})" for h, c in zip(palette["hex"], palette["cluster"], strict=True)]
+    fig = display.express(px.bar, palette.assign(name=labels), x="share", y="name", orientation="h", color="name",
+                          color_discrete_sequence=list(palette["hex"]), text=palette["share"].map(lambda s: f"{s:.1%}"),
+                          labels={"share": "share of the pixels", "name": ""})
+    fig.update_layout(showlegend=False, height=80 + 30 * len(palette), margin=dict(l=10, r=10, t=10, b=10),
+                      xaxis_tickformat=".0%")
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1])
+    return display.figure_spec(fig)
 
 
 @cache.cache_data(max_entries=12)
@@ -126,28 +139,21 @@ with tab_image:
                       help="This result was already computed (by you or another session): nothing to redo.")
 
         @st.fragment
-        def show_views(result) -> None:
-            views = views_stage(img.image, result.labels)
+        def show_views(result, image_k: cache.Keyed, labels_k: cache.Keyed) -> None:
+            views = views_stage(image_k, labels_k)
             view = ps.segmented("view", "Show", help=C.SCHEMA.fields["view"].help)
             left, right = st.columns(2)
-            display.show(rgb, caption=f"Original: {name} ({width}×{height})", container=left)
+            display.show(cache.Keyed(rgb, f"{img.digest}:rgb"), caption=f"Original: {name} ({width}×{height})",
+                         container=left)
             captions = {
                 "average": f"{name}: every pixel painted with the mean colour of its cluster — the image in "
                            f"{len(views['palette'])} colours.",
                 "boundaries": f"{name}: cluster boundaries in yellow (the tutorial's mark_boundaries figure).",
                 "labels": f"{name}: each cluster in an arbitrary flat colour, to tell similar means apart.",
             }
-            display.show(views[view], caption=captions[view], container=right)
+            display.show(cache.Keyed(views[view], f"{views['digest']}:{view}"), caption=captions[view], container=right)
             palette = views["palette"]
-            labels = [f"{h} (cluster {c})" for h, c in zip(palette["hex"], palette["cluster"], strict=True)]
-            fig = px.bar(palette.assign(name=labels), x="share", y="name", orientation="h", color="name",
-                         color_discrete_sequence=list(palette["hex"]),
-                         text=palette["share"].map(lambda s: f"{s:.1%}"),
-                         labels={"share": "share of the pixels", "name": ""})
-            fig.update_layout(showlegend=False, height=80 + 30 * len(palette), margin=dict(l=10, r=10, t=10, b=10),
-                              xaxis_tickformat=".0%")
-            fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1])
-            st.plotly_chart(fig, width="stretch", key=f"{PAGE}:palette_chart")
+            display.plotly_chart(palette_figure(palette), width="stretch", key=f"{PAGE}:palette_chart")
             st.caption(f"Each bar is one cluster of {name}, in its mean colour, sized by its share of the pixels. "
                        f"Inertia (sum of squared distances to the centres, over all pixels): {result.inertia:,.0f}.")
             d1, d2, d3 = st.columns(3)
@@ -160,7 +166,7 @@ with tab_image:
                                key=f"{PAGE}:dl_palette")
             ps.publish()
 
-        show_views(result)
+        show_views(result, cache.Keyed(img.image, img.digest), cache.Keyed(result.labels))
         if img.name == "spices" and values["channels"] == ["a", "b"] and values["color_space"] == "lab":
             st.info("Pixel k-means is **noisy on texture**: it ignores where a pixel is, so the relief and shade of "
                     "each heap of spice fall into several clusters and the boundaries fray. The tutorial's answer "

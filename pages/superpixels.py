@@ -40,21 +40,29 @@ def first_stage(image: np.ndarray, method: str, params: tuple):
 
 
 @cache.cache_data(max_entries=24)
-def second_stage(image: np.ndarray, segments: np.ndarray, how: str, k: int, channels: tuple, threshold: float):
+def second_stage(image: cache.Keyed, segments: cache.Keyed, how: str, k: int, channels: tuple, threshold: float):
+    """The merged labels, their average-colour and boundary images (each with its digest: shown and passed on
+    without re-hashing), cluster and region counts, compute seconds. Inputs keyed by their stored digests."""
     start = time.perf_counter()
-    labels = S.merge(image, segments, how, k=k, channels=channels, threshold=threshold)
-    return (labels, average_colors(to_rgb(image), labels), S.segment_count(labels), S.connected_regions(labels),
-            time.perf_counter() - start)
+    image = image.array
+    labels = S.merge(image, segments.array, how, k=k, channels=channels, threshold=threshold)
+    return (cache.Keyed(labels), cache.Keyed(average_colors(to_rgb(image), labels)), S.segment_count(labels),
+            S.connected_regions(labels), cache.Keyed(_boundaries(image, labels)), time.perf_counter() - start)
+
+
+def _boundaries(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    return (mark_boundaries(to_rgb(image), labels, color=(1, 1, 0)) * 255).astype(np.uint8)
 
 
 @cache.cache_data(max_entries=24)
 def boundaries(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    return (mark_boundaries(to_rgb(image), labels, color=(1, 1, 0)) * 255).astype(np.uint8)
+    return _boundaries(image, labels)
 
 
 @cache.cache_data(max_entries=8)
-def tutorial_check(image: np.ndarray, segments: np.ndarray, labels: np.ndarray, k: int, channels: tuple):
+def tutorial_check(image: cache.Keyed, segments: cache.Keyed, labels: cache.Keyed, k: int, channels: tuple):
     start = time.perf_counter()
+    image, segments, labels = image.array, segments.array, labels.array
     theirs = S.tutorial_kmeans(image, segments, k, channels=channels)
     return (S.kmeans_objective(image, segments, labels, channels=channels),
             S.kmeans_objective(image, segments, theirs, channels=channels), S.label_agreement(labels, theirs),
@@ -201,8 +209,12 @@ if ps.value("compare"):
 
 
 @st.fragment
-def stage_two(segments: np.ndarray | None) -> None:
-    """The second stage, the downloads and the footer: its widgets rerun this fragment only."""
+def stage_two(image_k: cache.Keyed, segments_k: cache.Keyed | None) -> None:
+    """The second stage, the downloads and the footer: its widgets rerun this fragment only.
+
+    ``image_k`` / ``segments_k``: the image and the first stage's superpixels with their digests (computed
+    once per full run, not on every move of k)."""
+    segments = segments_k.array if segments_k is not None else None
     values = ps.values()
     st.subheader("2 · Join the superpixels")
     s_l, s_r = st.columns([1, 3])
@@ -225,12 +237,13 @@ def stage_two(segments: np.ndarray | None) -> None:
     if segments is not None and how != "none":
         try:
             kw = S.merge_kwargs(values)
-            merged, spent, hit = timed(second_stage, img.image, segments, how, kw["k"], kw["channels"],
+            merged, spent, hit = timed(second_stage, image_k, segments_k, how, kw["k"], kw["channels"],
                                        kw["threshold"])
         except ValueError as err:
             st.error(str(err))
     if merged is not None:
-        labels, merged_avg, n_clusters, n_regions, _ = merged
+        labels_k, merged_avg, n_clusters, n_regions, merged_edges, _ = merged
+        labels = labels_k.array
         m1, m2, m3 = st.columns(3)
         m1.metric("Clusters after merging", f"{n_clusters:,}", help="Distinct labels: one per k-means cluster "
                   "(a cluster may be many separate pieces) or per RAG region.")
@@ -238,14 +251,14 @@ def stage_two(segments: np.ndarray | None) -> None:
         time_metric(m3, "Second-stage time", spent, hit, help="The merge's compute time, when it was computed "
                     "(superpixels reused from the first stage).")
         left, right = st.columns(2)
-        show(boundaries(img.image, labels), container=left, caption=f"{stem}: the merged regions' boundaries.")
+        show(merged_edges, container=left, caption=f"{stem}: the merged regions' boundaries.")
         show(merged_avg, container=right, caption=f"{stem}: each merged region in its mean colour.")
         share.download_png("Merged labels (PNG)", labels, f"{stem}_{method}_{how}_labels.png",
                            key=f"{PAGE}:dl_merged")
         if how == "kmeans" and st.toggle("Compare with the tutorial's own k-means (one run over every pixel; "
                                          "slow at 1 MP)", key=f"{PAGE}:tutorial_check"):
             with st.spinner(f"k-means over all {h * w:,} pixels, as the tutorial does…", show_time=True):
-                ours, theirs, agree, _ = tutorial_check(img.image, segments, labels, kw["k"], kw["channels"])
+                ours, theirs, agree, _ = tutorial_check(image_k, segments_k, labels_k, kw["k"], kw["channels"])
             a, b, c = st.columns(3)
             a.metric("Objective, this page", f"{ours:,.2f}", help="Mean squared Lab distance to the cluster mean.")
             b.metric("Objective, tutorial's run", f"{theirs:,.2f}")
@@ -260,4 +273,4 @@ def stage_two(segments: np.ndarray | None) -> None:
     share.footer(ps, code=code, filename=f"superpixels_{stem}.py", agreement=reproduce.agreement(PAGE))
 
 
-stage_two(stage1[0] if stage1 is not None else None)
+stage_two(cache.Keyed(img.image, img.digest), cache.Keyed(stage1[0]) if stage1 is not None else None)

@@ -9,6 +9,7 @@ result is not sent whole to a 500 px column.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import re
@@ -18,9 +19,9 @@ import streamlit as st
 from PIL import Image
 from plotly.basedatatypes import BaseFigure
 
-from ui.cache import cache_data
+from ui.cache import Keyed, cache_data
 
-__all__ = ["PrebuiltFigure", "encoded", "legend", "plotly_chart", "show", "swatch"]
+__all__ = ["PrebuiltFigure", "encoded", "express", "figure_spec", "legend", "plotly_chart", "show", "swatch"]
 
 #: The longest side sent for an image shown in a column (a wide column on a large screen is ~1100 px).
 DISPLAY_SIDE = 1100
@@ -39,9 +40,12 @@ def _as_uint8(array: np.ndarray) -> np.ndarray:
 
 
 @cache_data(max_entries=256, show_spinner=False)
-def encoded(array: np.ndarray, max_side: int = DISPLAY_SIDE) -> bytes:
-    """PNG (JPEG quality 90 for photos over 0.5 MP after resizing) bytes of ``array``, downscaled to ``max_side``."""
-    pil = Image.fromarray(_as_uint8(array))
+def encoded(array: np.ndarray | Keyed, max_side: int = DISPLAY_SIDE) -> bytes:
+    """PNG (JPEG quality 90 for photos over 0.5 MP after resizing) bytes of ``array``, downscaled to ``max_side``.
+
+    A :class:`ui.cache.Keyed` array is looked up by its stored digest (no hashing of its bytes).
+    """
+    pil = Image.fromarray(_as_uint8(array.array if isinstance(array, Keyed) else array))
     if max(pil.size) > max_side:
         f = max_side / max(pil.size)
         pil = pil.resize((max(1, round(pil.width * f)), max(1, round(pil.height * f))), Image.Resampling.LANCZOS)
@@ -53,7 +57,7 @@ def encoded(array: np.ndarray, max_side: int = DISPLAY_SIDE) -> bytes:
     return buffer.getvalue()
 
 
-def show(array: np.ndarray, *, caption: str | None = None, container=None, max_side: int = DISPLAY_SIDE,
+def show(array: np.ndarray | Keyed, *, caption: str | None = None, container=None, max_side: int = DISPLAY_SIDE,
          width: str | int = "stretch") -> None:
     """``st.image`` of ``array`` from cached encoded bytes (see :func:`encoded`).
 
@@ -83,6 +87,36 @@ class PrebuiltFigure(BaseFigure):
 
     def __repr__(self) -> str:
         return f"PrebuiltFigure({len(self._spec.get('data', []))} traces)"
+
+
+@functools.cache
+def _default_template() -> tuple[dict, list, dict]:
+    """Plotly's default template as a dict, its colour sequence, and the empty template's dict: once per process."""
+    import plotly.io as pio
+
+    template = pio.templates[pio.templates.default]
+    return template.to_plotly_json(), list(template.layout.colorway), pio.templates["none"].to_plotly_json()
+
+
+def express(func, *args, **kwargs):
+    """``func(*args, **kwargs)`` for a ``plotly.express`` function, without the default template.
+
+    plotly.express validates its whole default template again on every call (about 100 ms, most of a
+    figure's cost); this builds the figure on the empty template with the default template's colours, and
+    :func:`figure_spec` puts the default template back: the same dict as the plain call (a test checks it).
+    """
+    if "color_discrete_sequence" not in kwargs or kwargs["color_discrete_sequence"] is None:
+        kwargs["color_discrete_sequence"] = _default_template()[1]
+    return func(*args, template="none", **kwargs)
+
+
+def figure_spec(fig) -> dict:
+    """``fig.to_dict()`` with the default template (see :func:`express`), ready for :func:`plotly_chart`."""
+    spec = fig.to_dict()
+    default, _, empty = _default_template()
+    if spec.get("layout", {}).get("template", empty) == empty:
+        spec.setdefault("layout", {})["template"] = default
+    return spec
 
 
 def plotly_chart(spec: dict, *, container=None, **kwargs):
