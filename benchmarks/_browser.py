@@ -158,6 +158,7 @@ class Step:
     action: str
     seconds: float | None  # None: no rerun happened (nothing changed)
     rss_mb: float | None = None  # the server tree's resident memory right after the step
+    fragment: bool | None = None  # the rerun it asked for: a fragment's (True), the whole page's (False), none
 
 
 @dataclass
@@ -214,6 +215,20 @@ class Session:
             kind = "external" if external or probe else "console"
             self.problem(kind, f"{message.text} ({url})" if url else message.text)
 
+    def _on_frame_sent(self, payload) -> None:
+        """Record the reruns the browser asks for (Streamlit's BackMsg): a widget inside an ``st.fragment``
+        sends its fragment's id, any other widget asks for the whole page."""
+        if isinstance(payload, str):
+            return
+        try:
+            from streamlit.proto.BackMsg_pb2 import BackMsg
+
+            message = BackMsg.FromString(payload)
+        except Exception:
+            return
+        if message.WhichOneof("type") == "rerun_script":
+            self.reruns.append(message.rerun_script.fragment_id)
+
     async def settle(self) -> None:
         """Wait until no script run is in progress (and a little longer, for late reruns)."""
         await self.page.wait_for_function(_IDLE, timeout=self.timeout_ms)
@@ -231,6 +246,7 @@ class Session:
         from playwright.async_api import TimeoutError as PlaywrightTimeout
 
         self.where = (page_title, action)
+        asked = len(getattr(self, "reruns", []))
         t0 = await self.page.evaluate("performance.now()")
         seconds = None
         try:
@@ -247,7 +263,9 @@ class Session:
             self.problem("timeout", f"{action}: {str(err).splitlines()[0]}")
         monitor = self.results.monitor
         rss = monitor.current_kb / 1024 if monitor and monitor.samples else None
-        self.results.steps.append(Step(self.index, rnd, page_title, action, seconds, rss))
+        reruns = getattr(self, "reruns", [])[asked:]
+        fragment = all(reruns) if reruns else None
+        self.results.steps.append(Step(self.index, rnd, page_title, action, seconds, rss, fragment))
         await self.check_exceptions()
         return seconds
 
@@ -342,6 +360,8 @@ class Session:
         self.context = await self.browser.new_context(viewport=viewport or {"width": 1400, "height": 1000})
         await self.context.add_init_script(_INIT_SCRIPT)
         self.page = await self.context.new_page()
+        self.reruns: list[str] = []  # the fragment id (or "" for the whole page) of every rerun the browser asked for
+        self.page.on("websocket", lambda ws: ws.on("framesent", self._on_frame_sent))
         self.page.set_default_timeout(self.timeout_ms)
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda err: self.problem("pageerror", str(err)))
@@ -360,7 +380,8 @@ class Session:
         main = self.page.locator('[data-testid="stMain"]')
         found = []
         for kind, selector in (("slider", '[data-testid="stSlider"]'), ("toggle", '[data-testid="stCheckbox"]'),
-                               ("radio", '[data-testid="stRadio"]'), ("select", '[data-testid="stSelectbox"]')):
+                               ("radio", '[data-testid="stRadio"]'), ("select", '[data-testid="stSelectbox"]'),
+                               ("segmented", '[data-testid="stButtonGroup"]')):
             items = main.locator(selector)
             for i in range(await items.count()):
                 item = items.nth(i)
@@ -372,21 +393,25 @@ class Session:
         return found[:limit]
 
     async def move(self, kind: str, item) -> None:
-        """Change one widget by one step: slider → ArrowRight, toggle → click, radio/select → the next option."""
+        """Change one widget by one step: slider → ArrowRight, toggle → click, radio / segmented control / select
+        → the next option."""
         if kind == "slider":
             thumb = item.locator('input[type="range"], [role="slider"]').first
             await thumb.focus(timeout=5000)
             await self.page.keyboard.press("ArrowRight")
         elif kind == "toggle":
             await item.locator("label").first.click()
-        elif kind == "radio":
-            options = item.locator('label[data-baseweb="radio"]')
+        elif kind in ("radio", "segmented"):
+            # Streamlit 1.67 (react-aria): a radio option is label[data-testid=stRadioOption] around a hidden
+            # input, a segmented control's is button[role=radio]; the chosen one has data-selected="true"
+            options = item.locator('[data-testid="stRadioOption"], button[role="radio"], label[data-baseweb="radio"]')
             n = await options.count()
-            for i in range(n):
-                if await options.nth(i).locator("input").is_checked():
-                    await options.nth((i + 1) % n).click()
-                    return
-            await options.first.click()
+            if n < 2:
+                self.problem("missing", f"{kind}: {n} option(s) found, nothing to move to")
+                return
+            chosen = [i for i in range(n) if await options.nth(i).get_attribute("data-selected") == "true"
+                      or await options.nth(i).get_attribute("aria-checked") == "true"]
+            await options.nth((chosen[0] + 1) % n if chosen else 0).click(timeout=10_000)
         else:
             await item.click()
             await self.page.keyboard.press("ArrowDown")
