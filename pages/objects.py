@@ -64,6 +64,21 @@ def pictures(labels: np.ndarray, table, clusters: np.ndarray | None) -> tuple:
     return O.color_labels(labels), painted, (O.color_clusters(painted) if painted is not None else None)
 
 
+@cache.cache_data(max_entries=32, show_spinner=False)
+def scatter_spec(plot, x: str, y: str, clustered: bool, scaling: str | None, point: tuple | None) -> dict:
+    """The scatter (a figure dict; axes named with ``scaling`` when scaled), the ``point`` (id, x, y) outlined."""
+    fig = display.express(px.scatter, plot, x=x, y=y, color="cluster" if clustered else None, custom_data=["label"],
+                          hover_data={"label": True, x: ":.3g", y: ":.3g"},
+                          color_discrete_map={str(c): O.PALETTE[c % len(O.PALETTE)] for c in range(10)},
+                          category_orders={"cluster": [str(c) for c in range(10)]},
+                          labels={f: f"{f} ({scaling} scaling)" if scaling else O.PROPERTY_LABELS[f] for f in O.PROPERTIES})
+    if point:
+        fig.add_scatter(x=[point[1]], y=[point[2]], mode="markers", hoverinfo="skip", name=f"object {point[0]}",
+                        marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(color="#FFD400", width=3)))
+    fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10), legend_title_text="cluster")
+    return display.figure_spec(fig)
+
+
 def run(stage, *args):
     """Call a cached stage; return (result, seconds of its computation, True when it came from the cache)."""
     _COMPUTED.flag = False
@@ -71,8 +86,7 @@ def run(stage, *args):
     return result, seconds, not _COMPUTED.flag
 
 
-def took(what: str, seconds: float, cached: bool) -> str:
-    """A time that is never stale: a cached result says so (and how long it took when it was computed)."""
+def took(what: str, seconds: float, cached: bool) -> str:  # never stale: a cached result says so
     return f"{what} {seconds:.2f} s" + (" (cached)" if cached else "")
 
 
@@ -109,23 +123,21 @@ def _on_scatter_select() -> None:
 
 def footer(v: dict, src: O.Source | None, img) -> None:
     lines = O.script_image_lines(v, ("upload" if img.is_upload else img.name) if img else None,
-                                 shape=img.original_shape if img else None,
-                                 working_size=images.working_size())
-    note = ("Your uploaded mask / label image cannot travel in a link: the link opens the generated blobs."
-            if v["source"] == "upload" else None)
+                                 shape=img.original_shape if img else None, working_size=images.working_size())
     share.footer(ps, code=reproduce.fill(PAGE, O.script_values(v, src), image=lines), filename="objects.py",
-                 note=note, agreement=reproduce.agreement(PAGE))
+                 agreement=reproduce.agreement(PAGE), note="Your uploaded mask / label image cannot travel in a link: "
+                 "the link opens the generated blobs." if v["source"] == "upload" else None)
 
 
 # --------------------------------------------------------------------------- page
 st.title("Object clustering")
 st.caption(
-    "Here the samples are **objects**, not pixels. The binary image is split into connected objects "
-    "(`measure.label`), each object is measured (`measure.regionprops`: area, perimeter, solidity, "
-    "eccentricity …), and k-means groups the objects on a few of those measurements — big convoluted "
-    "particles versus small round ones. k-means uses Euclidean distances, so a feature measured in thousands "
-    "of pixels (the area) drowns the ones between 0 and 1 unless the features are **scaled**: walk the "
-    "tutorial's steps with the presets (each one opens the tutorial's own blobs)."
+    "Here the samples are **objects**, not pixels. The binary image is split into connected objects (`measure.label`),"
+    " each object is measured (`measure.regionprops`: area, perimeter, solidity, eccentricity …), and k-means groups "
+    "the objects on a few of those measurements — big convoluted particles versus small round ones. k-means uses "
+    "Euclidean distances, so a feature measured in thousands of pixels (the area) drowns the ones between 0 and 1 "
+    "unless the features are **scaled**: walk the tutorial's steps with the presets (each one opens the tutorial's own"
+    " blobs)."
 )
 ps.restore()
 ps.preset_buttons(O.PRESETS, help=O.PRESET_HELP)
@@ -180,7 +192,6 @@ if src is None or table is None:
     footer(v, src, img)
     st.stop()
 
-# ---- what the first column shows, and its caption (it names the image shown)
 shown_input = {"blobs": src.array, "threshold": img.image if img else None}.get(src.kind, image)
 input_caption = O.describe_source(src, v, name=P.escape_md(img.name if img else upload["name"] if upload else ""))
 st.caption(" · ".join([took("Objects:", t_src, c_src), took("labelling:", t_lab, c_lab),
@@ -221,8 +232,7 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
     n = len(table)
     col_lab.markdown(f"**{n} labelled object{'s' if n != 1 else ''}** — {O.size_text(labels)}")
     lab_rgb, painted, painted_rgb = pictures(labels, table, clusters)
-    display.show(O.highlight_object(lab_rgb, labels, highlight) if highlight else lab_rgb, container=col_lab,
-                 max_side=640)
+    display.show(O.highlight_object(lab_rgb, labels, highlight) if highlight else lab_rgb, container=col_lab, max_side=640)
     col_lab.caption("One colour per object (colours repeat). "
                     + (f"Object **{highlight}** is outlined in yellow." if highlight else
                        "Select a row of the table or a point of the scatter to outline an object."))
@@ -239,9 +249,8 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
         col_cl.markdown("**Objects coloured by cluster**")
         col_cl.error(cluster_error)
 
-    shown = table.copy()
-    if clusters is not None:
-        shown.insert(1, "cluster", clusters)
+    shown = table.copy() if clusters is None else table.assign(cluster=clusters)[[*table.columns[:1], "cluster",
+                                                                                 *table.columns[1:]]]
     a, b, c = st.columns([5, 5, 3])  # the scatter, then the per-cluster table (stacked: readable at 1024 px)
     ps.select("x", "Scatter x", container=a, help=ps.fields["x"].help)
     ps.select("y", "Scatter y", container=b, help=ps.fields["y"].help)
@@ -251,18 +260,10 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
     scaled = w["scaled_axes"] and clusters is not None and {w["x"], w["y"]} <= set(w["features"])
     if scaled:  # the very numbers k-means clustered
         plot = plot.assign(**{f: X[:, i] for i, f in enumerate(w["features"])})
-    fig = px.scatter(plot, x=w["x"], y=w["y"], color="cluster" if clusters is not None else None,
-                     custom_data=["label"], hover_data={"label": True, w["x"]: ":.3g", w["y"]: ":.3g"},
-                     color_discrete_map={str(c): O.PALETTE[c % len(O.PALETTE)] for c in range(10)},
-                     category_orders={"cluster": [str(c) for c in range(10)]},
-                     labels={f: f"{f} ({w['scaling']} scaling)" if scaled else O.PROPERTY_LABELS[f] for f in O.PROPERTIES})
-    if highlight:
-        row = table.index[table["label"] == highlight][0]
-        fig.add_scatter(x=[plot.at[row, w["x"]]], y=[plot.at[row, w["y"]]], mode="markers", hoverinfo="skip",
-                        marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(color="#FFD400", width=3)),
-                        name=f"object {highlight}")
-    fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10), legend_title_text="cluster")
-    st.plotly_chart(fig, key=f"{PAGE}:scatter", on_select=_on_scatter_select, selection_mode="points")
+    row = table.index[table["label"] == highlight][0] if highlight else None
+    point = (highlight, plot.at[row, w["x"]], plot.at[row, w["y"]]) if highlight else None  # outlined in the scatter
+    fig = scatter_spec(plot, w["x"], w["y"], clusters is not None, w["scaling"] if scaled else None, point)
+    display.plotly_chart(fig, key=f"{PAGE}:scatter", on_select=_on_scatter_select, selection_mode="points")
     st.caption("Each point is an object, coloured by its cluster; hover shows its label and values, a click "
                "outlines it in the pictures. The axes are "
                + ("the **scaled** features k-means sees." if scaled else "the **unscaled** measurements."
@@ -281,10 +282,9 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
     t1, t2 = st.columns([3, 1])
     t1.markdown("**Property table** — one row per object (click a column header to sort, a row to outline it)")
     ps.number("highlight", "Outline object (0 = none)", container=t2, help=ps.fields["highlight"].help)
-    st.dataframe(shown, key=f"{PAGE}:table", on_select=_on_table_select, selection_mode="single-row",
-                 hide_index=True, height=320,
-                 column_config={f: st.column_config.NumberColumn(format="%.4g") for f in O.PROPERTIES
-                                if f not in ("area", "euler_number")})
+    st.dataframe(shown, key=f"{PAGE}:table", on_select=_on_table_select, selection_mode="single-row", hide_index=True,
+                 height=320, column_config={f: st.column_config.NumberColumn(format="%.4g") for f in O.PROPERTIES
+                                            if f not in ("area", "euler_number")})
     d1, d2, d3, d4 = st.columns(4)
     share.download_csv("Table (CSV)", shown, "objects_table.csv", container=d1)
     share.download_png("Labels (PNG)", labels, "objects_labels.png", container=d2)

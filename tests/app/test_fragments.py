@@ -140,3 +140,21 @@ def test_express_without_the_template_gives_the_plain_figure(clustered):
         fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10), legend_title_text="cluster")
     assert json.loads(pio.to_json(display.figure_spec(fast), validate=False)) == \
         json.loads(pio.to_json(plain, validate=False))
+
+
+def test_objects_scatter_axes_revisited_reuse_the_built_figure(monkeypatch):
+    import plotly.express as px
+
+    at = app_test("pages/objects.py")
+    no_exception(at)
+    first, options = at.selectbox(key="objects:x").value, at.selectbox(key="objects:x").options
+    other = next(o for o in options if o != str(first))
+    at.selectbox(key="objects:x").select(other).run()
+    no_exception(at)
+    built = []
+    original = px.scatter
+    monkeypatch.setattr(px, "scatter", lambda *a, **k: built.append(1) or original(*a, **k))
+    for value in (first, other, first):
+        at.selectbox(key="objects:x").select(value).run()
+        no_exception(at)
+    assert built == []  # both axes' figures were built once, then reused
