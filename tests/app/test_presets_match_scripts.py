@@ -55,9 +55,9 @@ CORE_PRESETS = {"thresholding": T.PRESETS, "superpixels": S.PRESETS, "colour_clu
                 "objects": O.PRESETS, "digits": D.PRESETS, "gabor": G.PRESETS, "panorama": PN.PRESETS}
 #: The Improved trainable preset uses the page's texture-energy and edge features and its stroke propagation (a
 #: random walker), which the script leaves out (it says so for the features): its agreement is measured and
-#: reported (about 94 % at 256 px); the case fails, as expected, until the script matches.
+#: reported (94–96 % at 256 px); the case fails, as expected, until the script matches.
 TRAINABLE_IMPROVED_GAP = ("scripts/trainable_segmentation.py has neither the texture and edge features nor the stroke "
-                          "propagation of the Improved preset: its labels agree with the page on about 94 % of the "
+                          "propagation of the Improved preset: its labels agree with the page on 94–96 % of the "
                           "pixels, not ≥ 99 %")
 
 CASES = ([(page, name) for page, presets in CORE_PRESETS.items() for name in presets]
