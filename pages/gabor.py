@@ -24,7 +24,7 @@ def helped(name: str) -> str:
     return G.SCHEMA.fields[name].help
 
 
-@cache.cache_data(max_entries=16)
+@cache.cache_data(max_entries=64, show_spinner=False)  # a few ms each: no spinner thread per kernel
 def kernel_of(frequency: float, theta: float, bandwidth: float) -> np.ndarray:
     return G.gabor_kernel(frequency, theta, bandwidth=bandwidth, allow_alias=True)
 
@@ -37,9 +37,9 @@ def responses(image: np.ndarray, freqs: tuple, theta: float, bandwidth: float, m
 
 
 @cache.cache_data(max_entries=8)
-def bank(image: np.ndarray, freqs: tuple, n_orientations: int, bandwidth: float, shrink: int):
+def bank(image: cache.Keyed, freqs: tuple, n_orientations: int, bandwidth: float, shrink: int):
     start = time.perf_counter()
-    out = G.bank_responses(image, freqs, n_orientations, bandwidth=bandwidth, shrink=shrink)
+    out = G.bank_responses(image.array, freqs, n_orientations, bandwidth=bandwidth, shrink=shrink)
     return out, time.perf_counter() - start
 
 
@@ -179,7 +179,8 @@ def bank_section() -> None:
         gallery = G.kernel_gallery([kernel_of(f, np.pi * j / n_or, bk["bandwidth"]) for f in bk["frequencies"]
                                     for j in range(n_or)], n_or)
         with st.spinner(f"Filtering {stem} with {len(bk['frequencies']) * n_or} kernels…"):
-            resp, spent, hit = timed(bank, img.image, bk["frequencies"], n_or, bk["bandwidth"], bk["shrink"])
+            resp, spent, hit = timed(bank, cache.Keyed(img.image, img.digest), bk["frequencies"], n_or,
+                                     bk["bandwidth"], bk["shrink"])
         left, right = st.columns(2)
         show(gallery, container=left, caption=f"Real parts: one row per frequency "
              f"({', '.join(f'{f:g}' for f in bk['frequencies'])}), one column per orientation (0° … "
