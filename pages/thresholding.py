@@ -167,7 +167,7 @@ def results(res: dict | None, error: str | None, gray_k: cache.Keyed, labels_k: 
         left, right = st.columns([1, 1.25])
         with left:
             st.subheader("Contour on the image")
-            show(res["overlay"])
+            show(cache.Keyed(res["overlay"], f"{gray_k.digest}:{labels_k.digest}:overlay"))  # no re-hashing
             time_note = f"{res['seconds'] * 1000:,.0f} ms" + ("; reused from the cache now" if cached else "")
             if method == "multiotsu":
                 st.caption(f"Yellow: the boundaries between the {classes} classes of {stem} (thresholds {shown}; "
@@ -197,12 +197,12 @@ def results(res: dict | None, error: str | None, gray_k: cache.Keyed, labels_k: 
         mask, diff, differs = _manual(gray_k, labels_k, int(manual))
         a, b, c = st.columns(3)
         if method == "multiotsu":
-            show(T.class_shades(labels, classes), container=a)
+            show(cache.Keyed(T.class_shades(labels, classes), f"{labels_k.digest}:shades{classes}"), container=a)
             shares = np.bincount(labels.ravel(), minlength=int(classes)) / labels.size
             a.caption(f"Multi-Otsu classes of {stem}, dark to bright (thresholds {shown}); pixel shares: "
                       + ", ".join(f"{100 * s:.1f}%" for s in shares) + ".")
         else:
-            show(labels * np.uint8(255), container=a)
+            show(cache.Keyed(labels * np.uint8(255), f"{labels_k.digest}:x255"), container=a)
             a.caption(f"Automatic ({short(method)}, threshold {shown}): white = brighter, "
                       f"{100 * float(np.mean(labels > 0)):.1f}% of the pixels.")
         show(mask.view(np.uint8) * np.uint8(255), container=b)
