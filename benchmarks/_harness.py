@@ -67,3 +67,11 @@ def row(technique: str, variant: str, megapixels: float, seconds: float, peak_mb
     """One result row in the common format."""
     return {"technique": technique, "variant": variant, "megapixels": megapixels, "seconds": seconds,
             "peak_mb": peak_mb, "quality_name": quality_name, "quality": quality, **extra}
+
+
+def report(text: str, out=None) -> None:
+    """Print a Markdown section and, if ``out`` (a path) is given, append it to that file."""
+    print(text)
+    if out:
+        with open(out, "a") as f:
+            f.write(text)

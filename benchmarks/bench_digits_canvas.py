@@ -14,6 +14,8 @@ import datetime
 import time
 from pathlib import Path
 
+from benchmarks._harness import report
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -43,10 +45,7 @@ def main(argv=None) -> int:
     text = (f"\n### Drawn digits in the browser — {datetime.date.today()}\n\n"
             f"`python -m benchmarks.bench_digits_canvas`: **{hits} / {len(table)}** read right "
             f"({time.perf_counter() - t0:.0f} s). Misses: {wrong or 'none'}.\n")
-    print(text)
-    if args.out:
-        with args.out.open("a") as f:
-            f.write(text)
+    report(text, args.out)
     return 0
 
 

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks._harness import report
+
 PAGE = "trainable_segmentation"
 
 
@@ -93,10 +95,7 @@ def main(argv=None) -> int:
              "|---|---:|---:|---:|---:|---:|---|"]
     lines += [f"| {n} | {c:,} | {f:.1f} | {r:.1f} | {m:.0f} | {e} | {s} |" for n, c, f, r, m, e, s in rows]
     text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        with args.out.open("a") as f:
-            f.write(text)
+    report(text, args.out)
     return 0
 
 

@@ -10,7 +10,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from core import reproduce
 from core import trainable as T
-from core.canvas.tokens import decode_primitives, encode_primitives
+from core.canvas import check_drawable, decode_primitives, encode_primitives
 from core.images import SAMPLES, image_digest, to_rgb
 from core.trainable.classifiers import CLASSIFIER_NAMES
 from core.trainable.features import FAMILIES
@@ -23,14 +23,12 @@ from ui.scribble_state import ClassInfo, Stroke, darker
 PAGE = "trainable_segmentation"
 TUTORIAL_AGREEMENT = ("99.7 % of the pixels agree with the tutorial's code at 384 px (100 % at 160 px), trained on 20 000 "
                       "of the rectangles' pixels ('Training pixels at most' = 0: all, as the tutorial; minutes)")
-PRESET_LABELS = {"tutorial": "Tutorial", "tutorial_corrected": "Tutorial, corrected",
-                 "improved": "Improved", "blank": "Blank canvas"}
+PRESET_LABELS = {"tutorial": "Tutorial", "tutorial_corrected": "Tutorial, corrected", "improved": "Improved", "blank": "Blank canvas"}
 PRESET_HELP = {
     "Tutorial": "The tutorial's cell as written: its beach photo and mask rectangles, its Gabor bank "
                 "(1/8 … 2 cycles/px) and RandomForestClassifier(). " + TUTORIAL_AGREEMENT + ".",
     "Tutorial, corrected": "The same, with the Gabor frequencies below the aliasing limit (1/32 … 1/2).",
-    "Improved": "The app's default: texture energy + edges + intensity + Lab colour, a class-balanced forest "
-                                    "voting with a logistic regression, smoothed probabilities.",
+    "Improved": "The app's default: texture, edges, intensity and Lab colour; balanced extra trees; smoothing.",
     "Blank canvas": "Two empty classes on the current image; scribble a stroke in each.",
 }
 CANVAS_WIDTHS = [420, 480, 560, 640, 720, 880, 1040]
@@ -95,7 +93,9 @@ if want != state.token:
     elif want != "none":
         try:
             strokes = [Stroke(p.code, False, p) for p in decode_primitives(want) if p.code <= len(classes)]
+            check_drawable([s.mark for s in strokes], shape)
         except ValueError as err:
+            strokes = []
             st.warning(P.escape_md(err, 200), icon=":material/link_off:")
     state.set_strokes(key, img.name, shape, strokes, img.image if img.is_upload else None)
     state.images[key].preset = preset
@@ -151,23 +151,18 @@ state.token = token
 st.session_state[ps.key("strokes")] = token
 
 # ---- what to train on
-train, check = state.labels(key, shape)
+try:
+    train, check = state.labels(key, shape)
+except ValueError as err:  # strokes too costly to draw at this size: say so, train on none
+    st.warning(f"{P.escape_md(err, 200)} (**Clear** removes them.)", icon=":material/brush:")
+    train = check = np.zeros(shape[:2], np.int32)
 others = [k for k in state.scribbled() if k != key]
 use_all = st.toggle(f"Train one model on every scribbled image ({len(others) + 1})", value=True, key=f"{PAGE}:all",
                     disabled=not others, help="Scribble on another image (pick it in the sidebar): each image keeps "
                     "its strokes, and one model learns from all of them.")
 keys = [key] + (others if use_all else [])
-
-
-def image_of(k: str) -> np.ndarray:
-    if k == key:
-        return rgb
-    e = state.images[k]
-    return to_rgb(e.image) if e.image is not None else to_rgb(images.sample_at(e.name, images.working_size())[0])
-
-
-train_images = [image_of(k) for k in keys]
-train_labels = [train] + [state.labels(k, image_of(k).shape[:2])[0] for k in keys[1:]]
+train_images = [rgb] + [V.entry_image(state, k) for k in keys[1:]]
+train_labels = [train] + [state.labels(k, im.shape[:2])[0] for k, im in zip(keys[1:], train_images[1:])]
 kwargs = fit_kwargs(values)
 inputs = V.RunInputs(tuple(keys), tuple(image_digest(lab) for lab in train_labels), V.kwargs_json(kwargs))
 st.subheader("Segmentation")

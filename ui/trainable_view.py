@@ -18,7 +18,7 @@ from core.clustering import average_colors
 from core.images import image_digest, to_rgb
 from core.trainable.features import FeatureSpec
 from core.trainable.schema import MAX_CLASSES, PALETTE, TUTORIAL_RECTS, TUTORIAL_SHAPE
-from ui import cache, memory
+from ui import cache, images, memory
 from ui.scribble_state import ClassInfo, ScribbleState, Stroke, from_objects
 
 __all__ = ["RunInputs", "features_of", "features_ready", "fit", "predict", "render", "scribble_state", "swatches"]
@@ -43,6 +43,12 @@ def scribble_state() -> ScribbleState:
     if STATE_KEY not in st.session_state:
         st.session_state[STATE_KEY] = ScribbleState()
     return st.session_state[STATE_KEY]
+
+
+def entry_image(state: ScribbleState, key: str) -> np.ndarray:
+    """The RGB image of a scribbled image ``key``: its upload, kept with its strokes, or the sample at the working size."""
+    entry = state.images[key]
+    return to_rgb(entry.image if entry.image is not None else images.sample_at(entry.name, images.working_size())[0])
 
 
 def spec_json(spec: FeatureSpec) -> str:

@@ -12,6 +12,7 @@ Typical use::
 """
 
 from core.canvas._base import FILLED, OUTLINE, POLYLINE_BUTT, POLYLINE_ROUND, Primitive, normalize_color
+from core.canvas._raster import check_drawable
 from core.canvas.fabric import (
     MAX_COORD,
     MAX_OBJECTS,
@@ -35,7 +36,7 @@ from core.canvas.tokens import (
 
 __all__ = [
     "FILLED", "MAX_COORD", "MAX_OBJECTS", "MAX_POINTS", "MAX_STROKE_WIDTH", "MAX_TOKEN_CHARS", "MAX_TOKEN_POINTS",
-    "MAX_WIDTH", "MAX_WORK", "OUTLINE", "POLYLINE_BUTT", "POLYLINE_ROUND", "Primitive", "decode_primitives",
+    "MAX_WIDTH", "MAX_WORK", "OUTLINE", "POLYLINE_BUTT", "POLYLINE_ROUND", "Primitive", "check_drawable", "decode_primitives",
     "decode_strokes", "encode_primitives", "encode_strokes", "normalize_color", "objects_to_primitives",
     "primitives_to_objects", "rasterize_primitives", "rects_to_drawing", "strokes_to_labels",
 ]

@@ -122,6 +122,33 @@ def _paint_vertices(out, pts, code):
     out[rows[ok], cols[ok]] = code
 
 
+def _jobs(primitives: Iterable[Primitive], shape) -> list[tuple[Primitive, np.ndarray, float]]:
+    """Each mark's points and brush radius, the drawing work estimated first: refused before any painting."""
+    if len(shape) < 2 or int(shape[0]) < 1 or int(shape[1]) < 1 or int(shape[0]) * int(shape[1]) > 2**31:
+        raise ValueError(f"shape must be (H, W) with H, W ≥ 1; got {tuple(shape)!r}.")
+    shape = (int(shape[0]), int(shape[1]))
+    work, jobs = 0, []
+    for prim in primitives:
+        pts = np.asarray(prim.points, dtype=float).reshape(-1, 2)
+        if not len(pts):
+            continue
+        width = float(prim.width) if np.isfinite(prim.width) else 0.0
+        radius = min(max(width, 0.0), 2.0 * max(shape)) / 2  # wider than the image: same pixels
+        jobs.append((prim, pts, radius))
+        work += _estimate(pts, radius, shape)
+        if work > MAX_WORK:
+            raise ValueError(_TOO_BIG.format(work, MAX_WORK))
+    return jobs
+
+
+def check_drawable(primitives: Iterable[Primitive], shape) -> None:
+    """Raise the :func:`rasterize_primitives` refusal (without drawing) if the marks are too costly to draw.
+
+    For marks that arrive from elsewhere (a share link's token): refuse them where they enter.
+    """
+    _jobs(primitives, shape)
+
+
 def rasterize_primitives(primitives: Iterable[Primitive], shape) -> np.ndarray:
     """Paint primitives (in order; later ones on top) into an ``(H, W)`` label image.
 
@@ -141,20 +168,8 @@ def rasterize_primitives(primitives: Iterable[Primitive], shape) -> np.ndarray:
     ValueError
         If ``shape`` is empty, or drawing would take more than :data:`MAX_WORK` pixel tests.
     """
-    if len(shape) < 2 or int(shape[0]) < 1 or int(shape[1]) < 1 or int(shape[0]) * int(shape[1]) > 2**31:
-        raise ValueError(f"shape must be (H, W) with H, W ≥ 1; got {tuple(shape)!r}.")
+    jobs = _jobs(primitives, shape)
     out = np.zeros((int(shape[0]), int(shape[1])), dtype=np.int32)
-    work, jobs = [0], []
-    for prim in primitives:  # first estimate the work of every mark: refuse before painting anything
-        pts = np.asarray(prim.points, dtype=float).reshape(-1, 2)
-        if not len(pts):
-            continue
-        width = float(prim.width) if np.isfinite(prim.width) else 0.0
-        radius = min(max(width, 0.0), 2.0 * max(out.shape)) / 2  # wider than the image: same pixels
-        jobs.append((prim, pts, radius))
-        work[0] += _estimate(pts, radius, out.shape)
-        if work[0] > MAX_WORK:
-            raise ValueError(_TOO_BIG.format(work[0], MAX_WORK))
     work = [0]
     for prim, pts, radius in jobs:
         if prim.kind == FILLED and len(pts) >= 3:

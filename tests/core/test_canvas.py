@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import canvas as C
-from core.canvas import Primitive, objects_to_primitives, rasterize_primitives, strokes_to_labels
+from core.canvas import POLYLINE_ROUND, Primitive, objects_to_primitives, rasterize_primitives, strokes_to_labels
 from core.canvas import tokens as S
 
 RED = "#ff0000"
@@ -143,3 +143,15 @@ def test_fuzz_canvas_data_gives_labels_or_a_clear_message(data):
         assert "drawing" in str(err) or "draw" in str(err)
     else:
         assert labels.shape == (16, 16)
+
+
+def test_check_drawable_refuses_what_rasterize_would_refuse_and_draws_nothing():
+    from core.canvas import check_drawable
+
+    small = [Primitive(1, POLYLINE_ROUND, 4.0, np.array([[1.0, 1.0], [20.0, 20.0]]))]
+    check_drawable(small, (32, 32))  # fine: no exception, nothing returned
+    wide = [Primitive(1, POLYLINE_ROUND, 512.0, np.cumsum(np.ones((50_000, 2)), axis=0) % 1000)]
+    with pytest.raises(ValueError, match="too large to draw"):
+        check_drawable(wide, (1024, 1024))
+    with pytest.raises(ValueError, match="too large to draw"):
+        rasterize_primitives(wide, (1024, 1024))

@@ -1,6 +1,12 @@
-"""The trainable page's shared caches: feature arrays bounded in bytes, and names / colours that never refit."""
+"""The trainable page's limits: feature arrays bounded in bytes, names / colours that never refit, links that
+would draw too much."""
 
 from __future__ import annotations
+
+import base64
+import struct
+import time
+import zlib
 
 import numpy as np
 
@@ -61,3 +67,25 @@ def test_renaming_or_recolouring_a_class_reuses_the_trained_model(monkeypatch):
     at.slider(key=f"{K}:smoothing").set_value(3.0).run()  # a model setting does refit
     no_exception(at)
     assert len(fits) == 1
+
+
+def _heavy_token() -> str:
+    """100 000 points (the most a token holds) at the widest brush, 512 px: decodable, far too costly to draw."""
+    walk = np.tile(np.repeat([[2, 0], [0, 2], [-2, 0], [0, 2]], [400, 4, 400, 4], axis=0), (62, 1))[:50_000]
+    walk[0] = (300, 300)
+    raw = struct.pack("<BH", 1, 2) + b"".join(struct.pack("<BBHH", code, 0, 1024, len(walk)) + walk.astype("<i2").tobytes()
+                                           for code in (1, 2))
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii").rstrip("=")
+
+
+def test_a_link_whose_strokes_are_too_costly_to_draw_gets_a_notice_not_a_traceback():
+    token = _heavy_token()
+    assert len(token) < 2000  # a short link
+    start = time.perf_counter()
+    at = app_test(PAGE, query={"strokes": token}, timeout=120)
+    no_exception(at)
+    assert time.perf_counter() - start < 60
+    warnings = " ".join(str(w.value) for w in at.warning)
+    assert "too large to draw" in warnings, warnings
+    state = at.session_state[V.STATE_KEY]
+    assert not any(e.strokes for e in state.images.values())  # nothing kept from that link
