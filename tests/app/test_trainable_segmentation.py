@@ -12,9 +12,8 @@ import pytest
 from core import trainable as T
 from core.canvas.objects import rects_to_drawing
 from core.trainable.classifiers import CLASSIFIER_NAMES
-from core.trainable.schema import PALETTE, PRESETS, fit_kwargs, tutorial_mask
+from core.trainable.schema import PRESETS, fit_kwargs, tutorial_mask
 from tests.app.conftest import app_test, no_exception, texts
-from tests.scripts import run_script
 from ui.scribble_state import ClassInfo, ScribbleState, from_objects
 from ui.trainable_view import STATE_KEY
 
@@ -32,7 +31,7 @@ def page_values(at) -> dict:
     return {name: at.session_state[f"{K}:{name}"] for name in SCHEMA.fields}
 
 
-def test_opens_on_the_tutorial_and_matches_core_and_the_script(tmp_path):
+def test_opens_on_the_tutorial_and_matches_core():
     at = app_test(PAGE, timeout=300)
     no_exception(at)
     vals = page_values(at)
@@ -46,22 +45,7 @@ def test_opens_on_the_tutorial_and_matches_core_and_the_script(tmp_path):
     np.testing.assert_array_equal(labels, tutorial_mask(labels.shape))  # the tutorial's mask, exactly
     seg = T.fit_segmenter(image, labels, **fit_kwargs(vals))
     core_pred = np.where(labels > 0, labels, seg.predict(image))
-    np.testing.assert_array_equal(pred, core_pred)
-    ns = run_script("trainable_segmentation", _script_values(at), tmp_path, image="bells_beach",
-                    shape=(960, 1280, 3), working_size=256)
-    agreement = (ns["result"] == pred).mean()
-    assert agreement >= 0.99, agreement
-    assert "vegetation:" in ns["__stdout__"] and (tmp_path / "trainable_segmentation.png").exists()
-
-
-def _script_values(at) -> dict:
-    from ui.trainable_view import script_values
-    state = scribbles(at)
-    vals = page_values(at)
-    classes = [ClassInfo(k, vals[f"name{k}"], PALETTE[vals[f"color{k}"]]) for k in range(1, vals["n_classes"] + 1)]
-    key = vals["image"]
-    shape = at.session_state[LAST]["labels"][0].shape
-    return script_values(vals, classes, state.strokes(key, shape), state.images.get(key), shape)
+    np.testing.assert_array_equal(pred, core_pred)  # the script vs the page: tests/app/test_presets_match_scripts.py
 
 
 def test_improved_preset_says_which_classifier_runs():
@@ -94,21 +78,6 @@ def test_bad_link_values_get_the_notice():
     no_exception(at)
     body = texts(at)
     assert "could not be used" in body and "trees" in body and "gabor" in body
-
-
-def test_blank_canvas_script_says_so_and_exits_cleanly(tmp_path):
-    at = app_test(PAGE, timeout=300)
-    at.button(f"{K}:preset:Blank canvas").click().run()
-    no_exception(at)
-    assert "To segment" in texts(at)
-    vals = page_values(at)
-    classes = [ClassInfo(k, vals[f"name{k}"], PALETTE[vals[f"color{k}"]]) for k in (1, 2)]
-    from ui.trainable_view import script_values
-    sv = script_values(vals, classes, [], None, (192, 256))
-    with pytest.raises(SystemExit) as exit_:
-        run_script("trainable_segmentation", sv, tmp_path, image="bells_beach", shape=(960, 1280, 3),
-                   working_size=256)
-    assert exit_.value.code == 0
 
 
 def test_scribble_state_bin_undo_and_recolour():
