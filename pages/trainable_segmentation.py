@@ -28,7 +28,8 @@ PRESET_HELP = {
     "Tutorial": "The tutorial's cell as written: its beach photo and mask rectangles, its Gabor bank "
                 "(1/8 … 2 cycles/px) and RandomForestClassifier(). " + TUTORIAL_AGREEMENT + ".",
     "Tutorial, corrected": "The same, with the Gabor frequencies below the aliasing limit (1/32 … 1/2).",
-    "Improved": "The app's default: texture, edges, intensity and Lab colour; balanced extra trees; smoothing.",
+    "Improved": "The app's default: texture, edges, intensity, colour and a colour palette; balanced extra trees; "
+                "then the strokes spread through regions (a random walker).",
     "Blank canvas": "Two empty classes on the current image; scribble a stroke in each.",
 }
 CANVAS_WIDTHS = [420, 480, 560, 640, 720, 880, 1040]
@@ -60,7 +61,7 @@ with st.sidebar:
              disabled=not values["gabor"], help=SCHEMA.fields["frequencies"].help)
     st.caption("Above 0.5 cycles/px a sampled wave looks like a slower one (aliasing, see the Gabor page): the "
                "tutorial's 1 and 2 cycles/px filters repeat lower ones; *corrected* uses five distinct octaves.")
-    ps.slider("sigma_max", "Largest smoothing scale (px)", disabled=not (values["intensity"] or values["color"]))
+    ps.slider("sigma_max", "Largest smoothing scale (px)", disabled=not (values["intensity"] or values["color"] or values["palette"]))
     st.subheader("Classifier")
     ps.radio("classifier", "Classifier", horizontal=False)
     ps.slider("trees", "Trees")
