@@ -91,17 +91,19 @@ if want != state.token:
     elif want == "tutorial":
         st.info("The tutorial's rectangles belong to its beach photo (*bells_beach*); draw your own here.",
                 icon=":material/draw:")
-    elif want != "none":
+    st.session_state[f"{PAGE}:_link_notice"] = None
+    if want not in ("none", "tutorial"):
         try:
             strokes = [Stroke(p.code, False, p) for p in decode_primitives(want) if p.code <= len(classes)]
             check_drawable([s.mark for s in strokes], shape)
-        except ValueError as err:
-            strokes = []
-            st.warning(P.escape_md(err, 200), icon=":material/link_off:")
+        except ValueError as err:  # kept until the next link or preset: a first visit may run twice
+            strokes, st.session_state[f"{PAGE}:_link_notice"] = [], P.escape_md(f"Strokes not loaded: {err}", 240)
     state.set_strokes(key, img.name, shape, strokes, img.image if img.is_upload else None)
     state.images[key].preset = preset
     state.token = want
     state.reseed()
+if st.session_state.get(f"{PAGE}:_link_notice"):
+    st.warning(st.session_state[f"{PAGE}:_link_notice"], icon=":material/link_off:")
 
 
 # ---- the canvas and its tools
