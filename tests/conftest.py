@@ -1,19 +1,20 @@
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which turns the group marks into node ids
 def pytest_collection_modifyitems(config, items):
     """Keep what shares a process-wide fixture on one pytest-xdist worker (``-n auto --dist loadgroup``).
 
     The browser tests share one server and one Chromium; each page's bad-input sweep reuses one AppTest session.
     The browser tests come first, so their worker starts on them while the others take the rest.
     """
-    import pytest
-
     items.sort(key=lambda item: not item.nodeid.startswith("tests/e2e/"))  # stable: otherwise in collection order
     for item in items:
         if item.nodeid.startswith("tests/e2e/"):
