@@ -53,6 +53,25 @@ NUMERIC_KINDS = ("slider", "select_slider", "number_input")
 
 
 # ----------------------------------------------------------------------------- helpers
+def _sweep_state() -> dict[str, dict]:
+    """Session state a page opens with in the sweep: the trainable page on its Tutorial preset (its first visit's
+    setting) trained on at most 5 000 pixels, not 20 000: the sweep checks messages and exceptions, not accuracy,
+    and the forest of 100 unlimited trees is then four times cheaper in every case."""
+    from core.trainable.schema import PRESETS
+
+    tutorial = {f"trainable_segmentation:{k}": v for k, v in PRESETS["tutorial"].items()}
+    return {"pages/trainable_segmentation.py": {**tutorial, "trainable_segmentation:max_pixels": 5000,
+                                                "trainable_segmentation:_opened": True}}
+
+
+SWEEP_STATE = _sweep_state()
+
+
+def _open(page: str):
+    """An AppTest of ``page`` at the sweep's working size (and :data:`SWEEP_STATE`), run once."""
+    return app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE, session_state=SWEEP_STATE.get(page))
+
+
 def _exceptions(at) -> list[str]:
     """Each exception of the last run as 'message | last stack lines'."""
     out = []
@@ -205,7 +224,7 @@ class PageSession:
 
     def __init__(self, page: str):
         self.page = page
-        self.at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
+        self.at = _open(page)
         self.first_run_errors = _exceptions(self.at)
         self.widgets = _numeric_widgets(self.at)
         self.choices = _choice_widgets(self.at)
@@ -348,7 +367,7 @@ def _upload(page: str, name: str, data: bytes, working_size: int):
     """Upload ``data`` through the page's file uploader (at ``working_size``) and run; return the AppTest."""
     at = _UPLOAD_SESSIONS.get(page)
     if at is None:
-        at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
+        at = _open(page)
         _assert_no_exception(at, f"{page} at its defaults")
         _UPLOAD_SESSIONS[page] = at
     try:
@@ -416,7 +435,7 @@ def test_odd_image_gives_a_message_or_a_result(page, case):
 # ----------------------------------------------------------------------------- 4. modes and their uploaders
 def _fresh_with(page: str, spec: WidgetSpec, label: str):
     """A new AppTest of ``page`` with the choice widget ``spec`` set to ``label`` (after a case that raised)."""
-    at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
+    at = _open(page)
     _send_label(_find(at, spec), label)
     return at.run()
 
@@ -425,7 +444,7 @@ def _fresh_with(page: str, spec: WidgetSpec, label: str):
 def test_every_option_and_its_uploaders(page, spec):
     """Each option of a choice widget runs; an uploader that the option reveals answers every bad file."""
     problems: list[str] = []
-    at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
+    at = _open(page)
     _assert_no_exception(at, f"{page} at its defaults")
     widget = _find(at, spec)
     assert widget is not None, f"{spec.ident} not rendered on {page} at its defaults"
@@ -439,13 +458,13 @@ def test_every_option_and_its_uploaders(page, spec):
             continue
         widget = _find(at, spec)
         if widget is None:
-            at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
+            at = _open(page)
             widget = _find(at, spec)
         _send_label(widget, label)
         at.run()
         if at.exception:
             problems.append(f"{spec.ident} = {label!r} raised:\n" + "\n".join(_exceptions(at)))
-            at = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
+            at = _open(page)
             continue
         for uploader in [u for u in at.file_uploader if u.key not in base_uploaders]:
             before = _messages(at)
@@ -532,7 +551,7 @@ def _rendered(at) -> list[str]:
 @pytest.mark.parametrize("page", [p.path for p in PAGES], ids=lambda p: p[6:-3])
 def test_hostile_links_give_notices_never_markdown(page):
     stem = page[6:-3]
-    base = app_test(page, timeout=TIMEOUT, working_size=WORKING_SIZE)
+    base = _open(page)
     _assert_no_exception(base, f"{page} at its defaults")
     numeric = _own_keys(base, stem, _numeric_widgets(base))
     choices = _own_keys(base, stem, _choice_widgets(base))
