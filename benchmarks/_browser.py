@@ -394,7 +394,10 @@ class Session:
 
     async def move(self, kind: str, item) -> None:
         """Change one widget by one step: slider → ArrowRight, toggle → click, radio / segmented control / select
-        → the next option."""
+        → the next option. A widget an earlier change removed is noted ("gone"), not waited for."""
+        if not await item.is_visible():
+            self.problem("gone", f"{kind}: no longer on the page (an earlier change removed it)")
+            return
         if kind == "slider":
             thumb = item.locator('input[type="range"], [role="slider"]').first
             await thumb.focus(timeout=5000)
