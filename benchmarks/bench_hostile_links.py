@@ -71,11 +71,12 @@ def main(argv=None) -> int:
                 page.goto(f"{url}/{PAGE}?{query}")
                 wait_for_app(page, timeout=300_000)
                 first = time.perf_counter() - t0
-                notices = [t.strip()[:90] for t in page.locator('[data-testid="stAlert"]').all_inner_texts()]
-                slider = page.locator('[data-testid="stSlider"]').filter(has_text="Overlay opacity")
+                notices = [" ".join(t.split()[1:])[:90]  # the first word is the alert's icon name
+                           for t in page.locator('[data-testid="stAlert"]').all_inner_texts()]
+                slider = page.locator('[data-testid="stSlider"]').filter(has_text="Brush (canvas px)")
                 rerun = float("nan")
                 if slider.count():
-                    slider.first.locator('[role="slider"]').first.focus()
+                    slider.first.locator('input[type="range"], [role="slider"]').first.focus()
                     t1 = time.perf_counter()
                     page.keyboard.press("ArrowRight")
                     wait_for_app(page, timeout=300_000)
@@ -89,8 +90,8 @@ def main(argv=None) -> int:
                          "; ".join(n for n in notices if n) or "–"))
         browser.close()
     lines = [f"\n### Hostile stroke links in the browser — {datetime.date.today()}\n",
-             "`python -m benchmarks.bench_hostile_links` (fresh server per link; the rerun moves the overlay "
-             "opacity; the waits include 0.5 s of settling):\n",
+             "`python -m benchmarks.bench_hostile_links` (fresh server per link; the rerun moves the brush "
+             "slider; the waits include 0.5 s of settling):\n",
              "| link | token chars | first result s | rerun s | server VmHWM MB | exceptions | the page says |",
              "|---|---:|---:|---:|---:|---:|---|"]
     lines += [f"| {n} | {c:,} | {f:.1f} | {r:.1f} | {m:.0f} | {e} | {s} |" for n, c, f, r, m, e, s in rows]
