@@ -43,7 +43,15 @@ class Student(Session):
                 if self.upload_size and not await self.page.locator('[data-testid="stSidebar"]').get_by_text(
                         self.upload_size).count():
                     self.problem("missing", f"the upload ({self.upload_size}) is not in use")
-            for kind, label, item in (await self.widgets(limit=2)):
+            # under load the browser may still be drawing the page when its run has finished: wait for two widgets
+            drawn_by = time.monotonic() + self.args.timeout
+            moves = await self.widgets(limit=2)
+            while len(moves) < 2 and time.monotonic() < drawn_by:
+                await asyncio.sleep(1)
+                moves = await self.widgets(limit=2)
+            if len(moves) < 2:
+                self.problem("missing", f"only {len(moves)} widget(s) to move")
+            for kind, label, item in moves:
                 if time.monotonic() > self.deadline:
                     return
                 await self.change("link", f"{kind}: {label}", lambda kind=kind, item=item: self.move(kind, item),
