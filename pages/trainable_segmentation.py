@@ -10,7 +10,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from core import reproduce
 from core import trainable as T
-from core.canvas import check_drawable, decode_primitives, encode_primitives
+from core.canvas import decode_primitives, encode_primitives
 from core.images import SAMPLES, image_digest, to_rgb
 from core.trainable.classifiers import CLASSIFIER_NAMES
 from core.trainable.features import FAMILIES
@@ -94,8 +94,7 @@ if want != state.token:
     st.session_state[f"{PAGE}:_link_notice"] = None
     if want not in ("none", "tutorial"):
         try:
-            strokes = [Stroke(p.code, False, p) for p in decode_primitives(want) if p.code <= len(classes)]
-            check_drawable([s.mark for s in strokes], shape)
+            strokes = [Stroke(p.code, False, p) for p in decode_primitives(want, shape) if p.code <= len(classes)]
         except ValueError as err:  # kept until the next link or preset: a first visit may run twice
             strokes, st.session_state[f"{PAGE}:_link_notice"] = [], P.escape_md(f"Strokes not loaded: {err}", 240)
     state.set_strokes(key, img.name, shape, strokes, img.image if img.is_upload else None)

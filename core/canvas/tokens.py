@@ -22,7 +22,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from core.canvas._base import Primitive
-from core.canvas._raster import _simplify
+from core.canvas._raster import _simplify, check_drawable
 from core.canvas.fabric import objects_to_primitives
 from core.canvas.objects import primitives_to_objects
 
@@ -126,13 +126,21 @@ def _inflate(token: str) -> bytes:
     return raw
 
 
-def decode_primitives(token: str) -> list[Primitive]:
+def decode_primitives(token: str, shape=None) -> list[Primitive]:
     """Decode a token into :class:`~core.canvas.Primitive` marks (image coordinates).
+
+    Parameters
+    ----------
+    token : str
+    shape : tuple, optional
+        ``(H, W)`` of the image the marks will be drawn on: marks too costly to draw there are refused here,
+        where they enter (:func:`~core.canvas.check_drawable`).
 
     Raises
     ------
     ValueError
-        If the token is corrupt, too large, or of another version (the message says to redraw).
+        If the token is corrupt, too large, of another version (the message says to redraw), or its marks are
+        too costly to draw at ``shape``.
     """
     if not token:
         return []
@@ -156,6 +164,8 @@ def decode_primitives(token: str) -> list[Primitive]:
         prims.append(Primitive(code, kind, min(width / 2.0, MAX_WIDTH), np.cumsum(q, axis=0) / 2.0))
     if offset != len(raw):
         raise ValueError(_BAD)
+    if shape is not None:
+        check_drawable(prims, shape)
     return prims
 
 

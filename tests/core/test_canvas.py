@@ -155,3 +155,9 @@ def test_check_drawable_refuses_what_rasterize_would_refuse_and_draws_nothing():
         check_drawable(wide, (1024, 1024))
     with pytest.raises(ValueError, match="too large to draw"):
         rasterize_primitives(wide, (1024, 1024))
+    i = np.arange(20_000)
+    zigzag = np.stack([i % 1000, (i // 1000) * 40 + (i % 2) * 6], axis=1).astype(float)  # nothing to simplify away
+    token = S.encode_primitives([Primitive(1, POLYLINE_ROUND, 512.0, zigzag)])  # a link carrying such marks
+    assert len(S.decode_primitives(token)) >= 1
+    with pytest.raises(ValueError, match="too large to draw"):
+        S.decode_primitives(token, (1024, 1024))
