@@ -36,8 +36,11 @@ def _parse_color(color) -> tuple[tuple[int, int, int], float] | None:
     if color is None:
         return None
     if isinstance(color, (tuple, list)) and len(color) in (3, 4):
-        rgb = tuple(int(round(float(v))) for v in color[:3])
-        alpha = float(color[3]) if len(color) == 4 else 1.0
+        try:  # a canvas JSON from a link may hold anything: None, text, inf, nan
+            rgb = tuple(min(255, max(0, int(round(float(v))))) for v in color[:3])
+            alpha = float(color[3]) if len(color) == 4 else 1.0
+        except (TypeError, ValueError, OverflowError):
+            return None
         return rgb, alpha
     text = str(color).strip().lower()
     if text in ("", "none", "transparent"):

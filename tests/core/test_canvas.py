@@ -10,7 +10,7 @@ import zlib
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core import canvas as C
@@ -136,6 +136,8 @@ def test_fuzz_token_decoder_gives_marks_or_a_clear_message(token):
                         st.sampled_from(["type", "path", "left", "top", "stroke", "strokeWidth", "points", "x",
                                          "y", "scaleX", "angle", "objects", "radius", "width", "height"]), kids,
                         max_size=8), max_leaves=30))
+@example([{"type": None, "stroke": [None, None, None]}])  # once raised TypeError in the colour parser
+@example([{"type": "path", "stroke": [float("inf"), float("nan"), 1e300], "path": [["M", 1, 1], ["L", 5, 5]]}])
 def test_fuzz_canvas_data_gives_labels_or_a_clear_message(data):
     try:
         labels = strokes_to_labels(data, (16, 16), CODES)

@@ -172,6 +172,8 @@ def test_colour_notations_match():
     assert normalize_color("rgb(255, 0, 0)") == normalize_color("#F00") == normalize_color("red") == RED
     assert normalize_color("rgba(31,119,180,0.3)") == BLUE
     assert normalize_color("transparent") is None and normalize_color("rgba(1,2,3,0)") is None
+    assert normalize_color([None, None, None]) is None and normalize_color((1e300, float("nan"), 0)) is None
+    assert normalize_color((300, -5, 0.4)) == "#ff0000"  # a tuple is clamped to 0…255 like rgb(…) text
     lab = strokes_to_labels([dict(PATH, stroke="rgb(255,0,0)")], SHAPE, {"#F00": 3})
     assert lab[51, 55] == 3
 
