@@ -11,7 +11,9 @@ large windows cost the same as small ones.
   mean and anisotropy (low frequencies on a block-averaged pyramid level);
 * :func:`_local_stats` — local mean and standard deviation at several scales;
 * :func:`_edge_texture` — smoothed gradient magnitude and structure-tensor coherence / eigenvalues;
-* :func:`_lab` — CIE Lab, raw and smoothed.
+* :func:`_lab` — CIE Lab, raw and smoothed;
+* :func:`_palette` — local histograms of 15 fixed colours;
+* :func:`_lbp_histograms` — local histograms of rotation-invariant local binary patterns.
 """
 from __future__ import annotations
 
@@ -264,3 +266,27 @@ def _palette(img, sigmas):
     k = len(PALETTE_LAB)
     stack = np.concatenate([share] * len(sigmas), axis=-1)
     return _gauss_stack_fft(stack, [float(s) for s in sigmas for _ in range(k)])
+
+
+#: Radii (px) of the 8-neighbour local binary patterns of :func:`_lbp_histograms`.
+LBP_RADII = (1, 2, 4)
+LBP_POINTS = 8
+
+
+def _lbp_histograms(gray, sigma):
+    """Local texture histograms: each pixel's uniform rotation-invariant LBP code (P = 8 neighbours at
+    radius 1, 2 and 4 px; ``skimage.feature.local_binary_pattern(..., method="uniform")``, codes
+    0 … 9: 9 = not uniform), one-hot, averaged over a Gaussian window of ``sigma`` px.
+
+    Returns (H, W, 10 · len(LBP_RADII)) float32: for each radius, the 10 codes' local shares.
+    LBP codes depend on the order of gray levels only, so the histograms ignore brightness and contrast.
+    """
+    from skimage.feature import local_binary_pattern
+    g8 = np.round(np.clip(gray, 0, 1) * 255).astype(np.uint8)
+    k = LBP_POINTS + 2
+    stack = np.zeros(gray.shape + (k * len(LBP_RADII),), np.float32)
+    rows, cols = np.indices(gray.shape, sparse=True)
+    for i, radius in enumerate(LBP_RADII):
+        codes = local_binary_pattern(g8, LBP_POINTS, radius, method="uniform").astype(np.intp)
+        stack[rows, cols, i * k + codes] = 1.0
+    return _gauss_stack_fft(stack, [float(sigma)] * stack.shape[-1])

@@ -23,6 +23,10 @@ function: ``spec(image)`` gives an ``(H, W, F)`` float32 array. Families:
     Local colour histograms: each pixel's soft share of 15 fixed Lab colours, averaged over a
     Gaussian window of σ = ``sigma_max`` (RGB images only): what a region is made of, e.g.
     "orange, white and black" for a photo of an astronaut.
+``lbp``
+    Local texture histograms: the shares of the 10 uniform rotation-invariant local binary
+    pattern codes (8 neighbours at 1, 2 and 4 px) over a Gaussian window of σ = ``sigma_max`` / 2
+    (gray images only: the texture counterpart of ``palette``).
 
 :data:`FEATURES_VERSION` numbers the definitions: a saved model records it, and a model
 file of another version is refused (its features would mean something else).
@@ -37,11 +41,14 @@ import numpy as np
 from core._validation import check_choice, check_float, constraint_error
 from core.gabor import CORRECTED_TUTORIAL_FREQUENCIES, TUTORIAL_FREQUENCIES, gabor_bank
 from core.trainable._filters import (
+    LBP_POINTS,
+    LBP_RADII,
     PALETTE_LAB,
     _edge_texture,
     _gabor_energy,
     _gray,
     _lab,
+    _lbp_histograms,
     _local_stats,
     _normalize,
     _palette,
@@ -60,6 +67,7 @@ FAMILIES = {
     "intensity": "local mean brightness and spread at several scales",
     "color": "Lab colour (a, b), raw and smoothed",
     "palette": "local colour histograms: shares of 15 fixed colours over a window of σ = sigma_max",
+    "lbp": "local texture histograms: shares of 10 rotation-invariant LBP codes at 1, 2, 4 px over σ = sigma_max / 2",
 }
 #: Gabor frequency sets of the ``gabor`` family (cycles per pixel)
 FREQUENCY_SETS = {"tutorial": TUTORIAL_FREQUENCIES, "corrected": CORRECTED_TUTORIAL_FREQUENCIES}
@@ -81,10 +89,10 @@ class FeatureSpec:
 
     Parameters
     ----------
-    gabor, texture, edges, intensity, color, palette : bool
-        One flag per family (see the module docstring); at least one must be on. ``palette`` is
-        off by default here (model files saved before it existed keep their features); the
-        page's "improved" preset turns it on.
+    gabor, texture, edges, intensity, color, palette, lbp : bool
+        One flag per family (see the module docstring); at least one must be on. ``palette`` and
+        ``lbp`` are off by default here (model files saved before they existed keep their
+        features); the page's "improved" preset turns them on.
     frequencies : {"corrected", "tutorial"}
         Frequency set of the ``gabor`` family.
     sigma_max : float
@@ -104,6 +112,7 @@ class FeatureSpec:
     intensity: bool = True
     color: bool = True
     palette: bool = False
+    lbp: bool = False
     frequencies: str = "corrected"
     sigma_max: float = 16.0
 
@@ -112,7 +121,7 @@ class FeatureSpec:
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise constraint_error(name, "a boolean", getattr(self, name))
         if not any(getattr(self, name) for name in FAMILIES):
-            raise ValueError("Choose at least one feature family (gabor, texture, edges, intensity, color or palette).")
+            raise ValueError("Choose at least one feature family (gabor, texture, edges, intensity, color, palette or lbp).")
         check_choice("frequencies", self.frequencies, list(FREQUENCY_SETS))
         object.__setattr__(self, "sigma_max", check_float("sigma_max", self.sigma_max, 4.0, 64.0))
 
@@ -162,6 +171,9 @@ class FeatureSpec:
         if self.palette and channels == 3:
             out += [("palette", f"share_L{lab[0]:g}a{lab[1]:.0f}b{lab[2]:.0f}_s{s:g}") for s in [self.sigma_max]
                     for lab in PALETTE_LAB]
+        if self.lbp and channels == 1:
+            out += [("lbp", f"lbp_r{r}_{'other' if c == LBP_POINTS + 1 else c}_s{self.sigma_max / 2:g}")
+                    for r in LBP_RADII for c in range(LBP_POINTS + 2)]
         return out
 
     def names(self, channels: int = 3) -> list[str]:
@@ -188,6 +200,8 @@ class FeatureSpec:
             reach.append(3 * self.sigma_max)
         if self.palette:
             reach.append(3 * self.sigma_max)
+        if self.lbp:
+            reach.append(3 * self.sigma_max / 2 + max(LBP_RADII) + 1)
         return int(np.ceil(max(reach)))
 
     # ------------------------------------------------------------------ computing
@@ -225,6 +239,10 @@ class FeatureSpec:
             parts.append(_lab(img, (0.0, 4.0, float(self.sigma_max)))[..., [1, 2, 4, 5, 7, 8]])
         if self.palette and img.ndim == 3:
             parts.append(_palette(img, (float(self.sigma_max),)))
+        if self.lbp and img.ndim == 2:
+            parts.append(_lbp_histograms(gray, float(self.sigma_max) / 2))
+        if not parts:  # only families of the other kind of image (e.g. lbp alone on a colour image)
+            return np.zeros(img.shape[:2] + (0,), np.float32)
         return np.ascontiguousarray(np.concatenate(parts, axis=-1), dtype=np.float32)
 
 

@@ -47,6 +47,7 @@ SCHEMA = Schema("trainable_segmentation", [
     Bool("intensity", True, help="Feature family: " + FAMILIES["intensity"] + "."),
     Bool("color", True, help="Feature family: " + FAMILIES["color"] + " (colour images only)."),
     Bool("palette", True, help="Feature family: " + FAMILIES["palette"] + " (colour images only)."),
+    Bool("lbp", True, help="Feature family: " + FAMILIES["lbp"] + " (gray images only)."),
     Float("sigma_max", 16.0, 4.0, 64.0, step=4.0, help="Largest smoothing scale of intensity and colour (px)."),
     Choice("classifier", list(CLASSIFIER_NAMES), FOREST_DEFAULTS["classifier"], labels=CLASSIFIER_NAMES,
            help="'forest': the tutorial's RandomForestClassifier(); 'improved': extremely randomised trees "
@@ -74,7 +75,7 @@ SCHEMA = Schema("trainable_segmentation", [
 #: benchmarks/bench_trainable.py's tutorial comparison; max_pixels = 0 on the page trains on every pixel.
 TUTORIAL_MAX_PIXELS = 20_000
 _TUTORIAL_MODEL = dict(gabor=True, frequencies="tutorial", texture=False, edges=False, intensity=False, color=False,
-                       palette=False,
+                       palette=False, lbp=False,
                        sigma_max=16.0, classifier="forest", trees=100, depth=0, balance=False,
                        max_pixels=TUTORIAL_MAX_PIXELS, smoothing=0.0, propagate=False)
 _IMPROVED_MODEL = {name: SCHEMA.fields[name].default for name in _TUTORIAL_MODEL}
@@ -96,7 +97,7 @@ def feature_spec(values) -> FeatureSpec:
     """The :class:`FeatureSpec` of the page's values."""
     return FeatureSpec(gabor=bool(values["gabor"]), texture=bool(values["texture"]), edges=bool(values["edges"]),
                        intensity=bool(values["intensity"]), color=bool(values["color"]), palette=bool(values["palette"]),
-                       frequencies=values["frequencies"], sigma_max=float(values["sigma_max"]))
+                       lbp=bool(values["lbp"]), frequencies=values["frequencies"], sigma_max=float(values["sigma_max"]))
 
 
 def fit_kwargs(values) -> dict:
