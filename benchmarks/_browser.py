@@ -4,7 +4,9 @@
 Chromium against a server on 127.0.0.1 only; every wait is bounded.
 
 A change is timed from the action to the moment Streamlit's script state (``data-test-script-state`` on
-``stApp``) returns to ``notRunning`` after having been ``running`` — a whole-page or a fragment rerun alike.
+``stApp``) returns to ``notRunning`` after having been ``running`` — a whole-page or a fragment rerun alike —
+for the last time: a change whose callback reruns named fragments (``st.rerun([...])``) takes two runs, and the
+time is the second's end (no run starts within 150 ms of it).
 """
 
 from __future__ import annotations
@@ -44,6 +46,17 @@ _FINISHED = """(t0) => {
     else if (ran && s === 'notRunning') return t;
   }
   return false;
+}"""
+# The last return to notRunning after t0: a widget callback's keyed ``st.rerun([...])`` runs the named fragments
+# in a run of their own right after the interaction's run, so a change may take several runs.
+_LAST_FINISHED = """(t0) => {
+  let ran = false, last = false;
+  for (const [s, t] of window.__stLoad.log) {
+    if (t < t0) continue;
+    if (s === 'running') ran = true;
+    else if (ran && s === 'notRunning') last = t;
+  }
+  return last;
 }"""
 _IDLE = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -256,9 +269,10 @@ class Session:
             except PlaywrightTimeout:
                 pass  # no rerun: the action changed nothing (e.g. a slider already at its maximum)
             else:
-                t_end = await self.page.wait_for_function(_FINISHED, arg=t0, timeout=self.timeout_ms)
-                seconds = (await t_end.json_value() - t0) / 1000
-            await self.settle()
+                await self.page.wait_for_function(_FINISHED, arg=t0, timeout=self.timeout_ms)
+            await self.settle()  # a keyed st.rerun([...]) from the widget's callback starts a second run: wait it out
+            t_end = await self.page.evaluate(_LAST_FINISHED, t0)
+            seconds = (t_end - t0) / 1000 if t_end else None
         except PlaywrightTimeout as err:
             self.problem("timeout", f"{action}: {str(err).splitlines()[0]}")
         monitor = self.results.monitor

@@ -5,15 +5,13 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import plotly.graph_objects as go
 import skimage.filters  # noqa: F401 - imported up front so the time shown is compute, not the import
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from core import reproduce
 from core import thresholding as T
 from ui import cache, share
-from ui.display import plotly_chart, show
+from ui.display import show
 from ui.images import image_input, working_size
 from ui.params import ParamSet
 
@@ -62,40 +60,59 @@ def _manual(gray: cache.Keyed, labels: cache.Keyed, manual: int):
 
 
 @cache.cache_data(max_entries=16, show_spinner=False)
-def _histogram_figure(gray: cache.Keyed, method: str, thresholds: tuple) -> dict:
-    """The histogram figure as a dict (built once per histogram and thresholds), its manual line at 0 on a
-    linear axis: :func:`_with_manual` moves the line and sets the axis on every rerun without rebuilding it."""
+def _histogram_chart(gray: cache.Keyed, method: str, thresholds: tuple, log_counts: bool) -> dict:
+    """The histogram as a Vega-Lite spec (built once per histogram, thresholds and axis): bars, Otsu's variance
+    on its own axis, the method's dashed lines; the manual line is the ``manual`` dataset :func:`_with_manual`
+    fills on every rerun, so moving it sends new data to an unchanged chart (Vega updates it in place)."""
     hist, variance = _histogram(gray)
-    show_variance = method == "otsu" and variance is not None
-    fig = make_subplots(specs=[[{"secondary_y": show_variance}]])
-    fig.add_trace(go.Bar(x=hist["intensity"], y=hist["count"], name="pixels", marker_color="#7f8c9d",
-                         marker_line_width=0), secondary_y=False)
-    if show_variance:
-        fig.add_trace(go.Scatter(x=variance["threshold"], y=variance["variance"], name="between-class variance",
-                                 line={"color": "#d62728", "width": 2}), secondary_y=True)
-        fig.update_yaxes(title_text="between-class variance", secondary_y=True, showgrid=False, rangemode="tozero")
-    for i, t in enumerate(thresholds):
-        fig.add_vline(x=float(t), line_dash="dash", line_color="#1f77b4", line_width=2,
-                      annotation_text=f"{short(method)} {t:.4g}" if i == 0 else f"{t:.4g}",
-                      annotation_position="top left" if i % 2 == 0 else "top right", annotation_y=1.06)
-    fig.add_vline(x=0, line_dash="dot", line_color="#ff7f0e", line_width=2, annotation_text="manual 0",
-                  annotation_position="bottom right")  # the last shape and annotation: moved by _with_manual
-    fig.update_layout(height=400, margin={"l": 10, "r": 10, "t": 40, "b": 10}, bargap=0,
-                      legend={"orientation": "h", "y": -0.18}, xaxis_title="gray level")
-    fig.update_yaxes(title_text="pixels", secondary_y=False, type="linear")
-    return fig.to_dict()
+    counts = hist[hist["count"] > 0] if log_counts else hist  # a log axis has no 0
+    y_title = "pixels (log scale)" if log_counts else "pixels"
+    x = {"field": "lo", "type": "quantitative", "title": "gray level", "scale": {"domain": [
+        float(hist["intensity"].min()) - 0.5, float(hist["intensity"].max()) + 0.5], "nice": False}}
+    y = {"field": "count", "type": "quantitative", "title": y_title, "scale": {"type": "log", "domainMin": 1} if log_counts else {"type": "linear", "domainMin": 0}}
+    layers = [{"data": {"name": "hist"}, "mark": {"type": "area", "interpolate": "step", "color": "#7f8c9d"},
+               "params": [{"name": "zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}],
+               "encoding": {"x": {**x, "field": "intensity"}, "y": y,
+                            **({"y2": {"datum": 1}} if log_counts else {})}},  # a log axis starts at 1 pixel
+              {"data": {"name": "hist"}, "mark": {"type": "bar", "opacity": 0},  # one hover target per gray level
+               "transform": [{"calculate": "datum.intensity - 0.5", "as": "lo"},
+                             {"calculate": "datum.intensity + 0.5", "as": "hi"}],
+               "encoding": {"x": x, "x2": {"field": "hi"}, "y": y,
+                            "tooltip": [{"field": "intensity", "title": "gray level", "format": ".4g"},
+                                        {"field": "count", "title": "pixels", "format": ","}]}}]
+    datasets = {"hist": counts[["intensity", "count"]], "thresholds": [
+        {"x": float(t), "label": f"{short(method)} {t:.4g}" if i == 0 else f"{t:.4g}", "row": i % 2}
+        for i, t in enumerate(thresholds)], "manual": [{"x": 0.0, "label": "manual 0"}]}
+    rules = {"layer": [
+        {"data": {"name": "thresholds"}, "mark": {"type": "rule", "color": "#1f77b4", "strokeDash": [6, 4],
+                                                  "size": 2}, "encoding": {"x": {"field": "x", "type": "quantitative"}}},
+        {"data": {"name": "thresholds"}, "mark": {"type": "text", "dx": 3, "align": "left", "baseline": "top",
+                                                  "color": "#1f77b4"},
+         "encoding": {"x": {"field": "x", "type": "quantitative"}, "text": {"field": "label"},
+                      "y": {"field": "row", "type": "quantitative", "scale": {"domain": [0, 18], "range": [2, 200]},
+                            "axis": None}}},
+        {"data": {"name": "manual"}, "mark": {"type": "rule", "color": "#ff7f0e", "strokeDash": [2, 3], "size": 2},
+         "encoding": {"x": {"field": "x", "type": "quantitative"}}},
+        {"data": {"name": "manual"}, "mark": {"type": "text", "y": {"expr": "height - 8"}, "dx": 3, "align": "left",
+                                              "color": "#ff7f0e"},
+         "encoding": {"x": {"field": "x", "type": "quantitative"}, "text": {"field": "label"}}}]}
+    counts_layer = {"layer": layers}
+    if method == "otsu" and variance is not None:
+        datasets["variance"] = variance
+        counts_layer = {"layer": [counts_layer, {"data": {"name": "variance"}, "mark": {"type": "line", "color": "#d62728", "strokeWidth": 2},
+                       "encoding": {"x": {"field": "threshold", "type": "quantitative"},
+                                    "y": {"field": "variance", "type": "quantitative", "title": "between-class variance",
+                                          "axis": {"orient": "right", "grid": False}, "scale": {"zero": True}},
+                                    "tooltip": [{"field": "threshold", "format": ".4g"},
+                                                {"field": "variance", "title": "between-class variance",
+                                                 "format": ".4g"}]}}], "resolve": {"scale": {"y": "independent"}}}
+    return {"height": 400, "datasets": datasets, "layer": [counts_layer, rules],
+            "resolve": {"scale": {"y": "independent"}}}
 
 
-def _with_manual(spec: dict, manual: int, log_counts: bool) -> dict:
-    """``spec`` with its manual line (the last shape and annotation) at ``manual`` and the counts' axis set:
-    the same dict plotly builds with ``add_vline(x=manual, …)`` and ``update_yaxes(type=…)`` (a test checks)."""
-    layout = dict(spec["layout"])
-    layout["shapes"] = [*layout["shapes"][:-1], {**layout["shapes"][-1], "x0": manual, "x1": manual}]
-    layout["annotations"] = [*layout["annotations"][:-1],
-                             {**layout["annotations"][-1], "x": manual, "text": f"manual {manual}"}]
-    layout["yaxis"] = {**layout["yaxis"], "title": {"text": "pixels (log scale)" if log_counts else "pixels"},
-                       "type": "log" if log_counts else "linear"}
-    return {**spec, "layout": layout}
+def _with_manual(spec: dict, manual: int) -> dict:
+    """``spec`` with the manual line's dataset at ``manual``: the chart itself is unchanged."""
+    return {**spec, "datasets": {**spec["datasets"], "manual": [{"x": float(manual), "label": f"manual {manual}"}]}}
 
 
 st.title(":material/contrast: Thresholding")
@@ -181,9 +198,8 @@ def results(res: dict | None, error: str | None, gray_k: cache.Keyed, labels_k: 
                 "log_counts"].help + " Helps when one gray level holds far more pixels than the rest.")
             hist, variance = _histogram(gray_k)
             show_variance = method == "otsu" and variance is not None
-            spec = _with_manual(_histogram_figure(gray_k, method, tuple(float(t) for t in thresholds)),
-                                int(ps.value("manual")), log_counts)
-            plotly_chart(spec, width="stretch", key=f"{PAGE}:hist")
+            spec = _histogram_chart(gray_k, method, tuple(float(t) for t in thresholds), bool(log_counts))
+            st.vega_lite_chart(_with_manual(spec, int(ps.value("manual"))), width="stretch")
             if show_variance:
                 best = variance["threshold"].iloc[int(np.argmax(variance["variance"]))]
                 st.caption(f"Red: Otsu's between-class variance w₀·w₁·(m₀ − m₁)² for every candidate threshold of "

@@ -1,8 +1,6 @@
 """AppTest: the Thresholding page — the tutorial's cells, methods, presets, the manual slider, links, bad input and
 the shown script, compared with the stages and the tutorial's own code."""
 
-import base64
-import json
 
 import numpy as np
 import pytest
@@ -25,11 +23,13 @@ def script_code(at) -> str:
     return next(c.value for c in at.code if "from skimage import" in c.value)
 
 
-def plotted(axis) -> np.ndarray:
-    """A plotly trace's x or y (plain list, or binary-encoded ``{"dtype", "bdata"}``)."""
-    if isinstance(axis, dict):
-        return np.frombuffer(base64.b64decode(axis["bdata"]), dtype=axis["dtype"])
-    return np.asarray(axis)
+def chart_dataset(at, name: str, index: int = 0):
+    """A named dataset of the page's Vega-Lite chart, as the browser receives it (Arrow IPC → DataFrame)."""
+    import pyarrow as pa
+
+    chart = at.get("vega_lite_chart")[index].proto
+    data = next(d.data.data for d in chart.datasets if d.name == name)
+    return pa.ipc.open_stream(data).read_all().to_pandas()
 
 
 def page_values(at) -> dict:
@@ -49,9 +49,9 @@ def test_opens_on_the_tutorial_cells_with_the_tutorials_threshold():
     assert "Otsu gives **102** on this cameraman where the tutorial's figure shows ≈ 87" in body
     assert "replaced `data.camera()` in version 0.18" in body
     assert f"white = brighter, {100 * np.mean(camera > val):.1f}% of the pixels" in body
-    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
-    np.testing.assert_array_equal(plotted(bars["x"]), hi[1])  # the tutorial's histogram is the one plotted
-    np.testing.assert_array_equal(plotted(bars["y"]), hi[0])
+    bars = chart_dataset(at, "hist")
+    np.testing.assert_array_equal(bars["intensity"], hi[1])  # the tutorial's histogram is the one plotted
+    np.testing.assert_array_equal(bars["count"], hi[0])
     assert "contour(camera" not in body
 
 
