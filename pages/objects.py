@@ -17,16 +17,15 @@ from ui import params as P
 PAGE = "objects"
 _LABEL_UPLOAD = f"{PAGE}:label_upload"  # session key: the decoded label/mask upload
 _LABEL_ERROR = f"{PAGE}:label_upload_error"
+CLUSTERING = f"{PAGE}:clustering"  # the fragment key: an outline chosen in the table or the scatter reruns it
 ps = P.ParamSet(O.SCHEMA)
 
 
-# --------------------------------------------------------------------------- cached stages: (result, seconds)
 _COMPUTED = threading.local()  # set when a cached stage really runs (a cache hit skips its body)
 
 
 def _timed(fn, *args, **kwargs):
-    _COMPUTED.flag = True
-    start = time.perf_counter()
+    _COMPUTED.flag, start = True, time.perf_counter()
     return fn(*args, **kwargs), time.perf_counter() - start
 
 
@@ -57,9 +56,8 @@ def cluster_stage(X: np.ndarray, k: int):
     return _timed(O.fit_clusters, X, k)
 
 
-@cache.cache_data(max_entries=16)
+@cache.cache_data(max_entries=16)  # labels in colour; cluster ids + 1 and their colours (None without clusters)
 def pictures(labels: np.ndarray, table, clusters: np.ndarray | None) -> tuple:
-    """Labels in colour; cluster ids + 1 and their colours (None without clusters)."""
     painted = O.paint_clusters(labels, table, clusters) if clusters is not None else None
     return O.color_labels(labels), painted, (O.color_clusters(painted) if painted is not None else None)
 
@@ -79,8 +77,7 @@ def scatter_spec(plot, x: str, y: str, clustered: bool, scaling: str | None, poi
     return display.figure_spec(fig)
 
 
-def run(stage, *args):
-    """Call a cached stage; return (result, seconds of its computation, True when it came from the cache)."""
+def run(stage, *args):  # a cached stage's (result, seconds of its computation, True when it came from the cache)
     _COMPUTED.flag = False
     result, seconds = stage(*args)
     return result, seconds, not _COMPUTED.flag
@@ -90,7 +87,6 @@ def took(what: str, seconds: float, cached: bool) -> str:  # never stale: a cach
     return f"{what} {seconds:.2f} s" + (" (cached)" if cached else "")
 
 
-# --------------------------------------------------------------------------- callbacks
 def _on_label_upload() -> None:
     file = st.session_state.get(f"{PAGE}:label_uploader")
     st.session_state.pop(_LABEL_ERROR, None)
@@ -110,15 +106,17 @@ def _on_table_select() -> None:
     ids = st.session_state.get(f"{PAGE}:table_ids")
     rows = ((st.session_state.get(f"{PAGE}:table") or {}).get("selection") or {}).get("rows") or []
     ps.set("highlight", int(ids[rows[0]]) if rows and ids is not None and rows[0] < len(ids) else 0)
+    st.rerun(CLUSTERING)  # the pictures outline it too
 
 
 def _on_scatter_select() -> None:
     points = ((st.session_state.get(f"{PAGE}:scatter") or {}).get("selection") or {}).get("points") or []
     data = points[0].get("customdata") if points else None
-    data = next(iter(data.values()), None) if isinstance(data, dict) else data
+    data = next(iter(data.values()), None) if isinstance(data, dict) else data  # plotly's customdata: [label]
     data = (data[0] if data else None) if isinstance(data, list | tuple) else data
     if isinstance(data, int | float) and 0 < int(data) <= O.MAX_OBJECTS:
         ps.set("highlight", int(data))
+    st.rerun(CLUSTERING)  # the pictures outline it too
 
 
 def footer(v: dict, src: O.Source | None, img) -> None:
@@ -129,21 +127,17 @@ def footer(v: dict, src: O.Source | None, img) -> None:
                  "the link opens the generated blobs." if v["source"] == "upload" else None)
 
 
-# --------------------------------------------------------------------------- page
 st.title("Object clustering")
-st.caption(
-    "Here the samples are **objects**, not pixels. The binary image is split into connected objects (`measure.label`),"
+st.caption("Here the samples are **objects**, not pixels. The binary image is split into connected objects (`measure.label`),"
     " each object is measured (`measure.regionprops`: area, perimeter, solidity, eccentricity …), and k-means groups "
     "the objects on a few of those measurements — big convoluted particles versus small round ones. k-means uses "
     "Euclidean distances, so a feature measured in thousands of pixels (the area) drowns the ones between 0 and 1 "
     "unless the features are **scaled**: walk the tutorial's steps with the presets (each one opens the tutorial's own"
-    " blobs)."
-)
+    " blobs).")
 ps.restore()
 ps.preset_buttons(O.PRESETS, help=O.PRESET_HELP)
 
-upload = st.session_state.get(_LABEL_UPLOAD)
-img = None
+upload, img = st.session_state.get(_LABEL_UPLOAD), None
 with st.sidebar:
     st.subheader("Objects")
     source = ps.radio("source", "Objects from", horizontal=False, help=ps.fields["source"].help)
@@ -198,7 +192,7 @@ st.caption(" · ".join([took("Objects:", t_src, c_src), took("labelling:", t_lab
                        took(f"measuring {len(table)} objects:", t_meas, c_meas)]))
 
 
-@st.fragment
+@st.fragment(key=CLUSTERING)
 def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption: str, src: O.Source, img,
                source: str) -> None:
     """Stage 3 (scaled features → clusters) and every view of the result: reruns alone when its widgets move."""
@@ -212,7 +206,7 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
                  if all(w[n] == x for n, x in p.items() if n not in ("x", "y", "highlight", "scaled_axes"))), None)
     if step:
         st.caption(f"**{step}** — {O.PRESET_HELP[step]}")
-    clusters = cluster_error = None
+    clusters = cluster_error = X = None
     try:
         X = scaled_stage(table, tuple(w["features"]), w["scaling"])
         with st.spinner("k-means on the objects…"):
@@ -229,8 +223,7 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
     col_in.markdown("**Input**")
     display.show(shown_input, container=col_in, max_side=640)  # a third of the page: 640 px is plenty
     col_in.caption(input_caption)
-    n = len(table)
-    col_lab.markdown(f"**{n} labelled object{'s' if n != 1 else ''}** — {O.size_text(labels)}")
+    col_lab.markdown(f"**{len(table)} labelled object{'s' if len(table) != 1 else ''}** — {O.size_text(labels)}")
     lab_rgb, painted, painted_rgb = pictures(labels, table, clusters)
     display.show(O.highlight_object(lab_rgb, labels, highlight) if highlight else lab_rgb, container=col_lab, max_side=640)
     col_lab.caption("One colour per object (colours repeat). "
@@ -249,6 +242,12 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
         col_cl.markdown("**Objects coloured by cluster**")
         col_cl.error(cluster_error)
 
+    views(labels, table, X, clusters, cluster_error, painted, painted_rgb, w, highlight, src, img)
+
+
+@st.fragment
+def views(labels, table, X, clusters, cluster_error, painted, painted_rgb, w: dict, highlight: int, src, img) -> None:
+    """The scatter, tables, downloads and footer: the scatter's axes rerun only this; an outline, all of clustering."""
     shown = table.copy() if clusters is None else table.assign(cluster=clusters)[[*table.columns[:1], "cluster",
                                                                                  *table.columns[1:]]]
     a, b, c = st.columns([5, 5, 3])  # the scatter, then the per-cluster table (stacked: readable at 1024 px)
@@ -281,7 +280,8 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
 
     t1, t2 = st.columns([3, 1])
     t1.markdown("**Property table** — one row per object (click a column header to sort, a row to outline it)")
-    ps.number("highlight", "Outline object (0 = none)", container=t2, help=ps.fields["highlight"].help)
+    ps.number("highlight", "Outline object (0 = none)", container=t2, help=ps.fields["highlight"].help,
+              on_change=st.rerun, args=(CLUSTERING,))
     st.dataframe(shown, key=f"{PAGE}:table", on_select=_on_table_select, selection_mode="single-row", hide_index=True,
                  height=320, column_config={f: st.column_config.NumberColumn(format="%.4g") for f in O.PROPERTIES
                                             if f not in ("area", "euler_number")})
