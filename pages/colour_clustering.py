@@ -139,8 +139,8 @@ with tab_image:
                       help="This result was already computed (by you or another session): nothing to redo.")
 
         @st.fragment
-        def show_views(result, image_k: cache.Keyed, labels_k: cache.Keyed) -> None:
-            views = views_stage(image_k, labels_k)
+        def shown_view(views: dict) -> None:
+            """The Show control and the two pictures: a change of view reruns only this (not the palette)."""
             view = ps.segmented("view", "Show", help=C.SCHEMA.fields["view"].help)
             left, right = st.columns(2)
             display.show(cache.Keyed(rgb, f"{img.digest}:rgb"), caption=f"Original: {name} ({width}×{height})",
@@ -152,6 +152,12 @@ with tab_image:
                 "labels": f"{name}: each cluster in an arbitrary flat colour, to tell similar means apart.",
             }
             display.show(cache.Keyed(views[view], f"{views['digest']}:{view}"), caption=captions[view], container=right)
+            ps.publish()
+
+        @st.fragment
+        def show_views(result, image_k: cache.Keyed, labels_k: cache.Keyed) -> None:
+            views = views_stage(image_k, labels_k)
+            shown_view(views)
             palette = views["palette"]
             display.plotly_chart(palette_figure(palette), width="stretch", key=f"{PAGE}:palette_chart")
             st.caption(f"Each bar is one cluster of {name}, in its mean colour, sized by its share of the pixels. "
@@ -164,7 +170,6 @@ with tab_image:
                                key=f"{PAGE}:dl_labels")
             share.download_csv("Palette (CSV)", palette, f"{base}_palette.csv", container=d3,
                                key=f"{PAGE}:dl_palette")
-            ps.publish()
 
         show_views(result, cache.Keyed(img.image, img.digest), cache.Keyed(result.labels))
         if img.name == "spices" and values["channels"] == ["a", "b"] and values["color_space"] == "lab":
