@@ -269,13 +269,13 @@ def _palette(img, sigmas):
 
 
 #: Radii (px) of the 8-neighbour local binary patterns of :func:`_lbp_histograms`.
-LBP_RADII = (1, 2, 4)
+LBP_RADII = (1, 2)
 LBP_POINTS = 8
 
 
 def _lbp_histograms(gray, sigma):
     """Local texture histograms: each pixel's uniform rotation-invariant LBP code (P = 8 neighbours at
-    radius 1, 2 and 4 px; ``skimage.feature.local_binary_pattern(..., method="uniform")``, codes
+    radius 1 and 2 px; ``skimage.feature.local_binary_pattern(..., method="uniform")``, codes
     0 … 9: 9 = not uniform), one-hot, averaged over a Gaussian window of ``sigma`` px.
 
     Returns (H, W, 10 · len(LBP_RADII)) float32: for each radius, the 10 codes' local shares.
@@ -284,9 +284,11 @@ def _lbp_histograms(gray, sigma):
     from skimage.feature import local_binary_pattern
     g8 = np.round(np.clip(gray, 0, 1) * 255).astype(np.uint8)
     k = LBP_POINTS + 2
-    stack = np.zeros(gray.shape + (k * len(LBP_RADII),), np.float32)
+    out = np.empty(gray.shape + (k * len(LBP_RADII),), np.float32)
     rows, cols = np.indices(gray.shape, sparse=True)
-    for i, radius in enumerate(LBP_RADII):
+    for i, radius in enumerate(LBP_RADII):  # one radius at a time: a 10-channel working set
         codes = local_binary_pattern(g8, LBP_POINTS, radius, method="uniform").astype(np.intp)
-        stack[rows, cols, i * k + codes] = 1.0
-    return _gauss_stack_fft(stack, [float(sigma)] * stack.shape[-1])
+        onehot = np.zeros(gray.shape + (k,), np.float32)
+        onehot[rows, cols, codes] = 1.0
+        out[..., i * k:(i + 1) * k] = _gauss_stack_fft(onehot, [float(sigma)] * k)
+    return out

@@ -25,7 +25,7 @@ function: ``spec(image)`` gives an ``(H, W, F)`` float32 array. Families:
     "orange, white and black" for a photo of an astronaut.
 ``lbp``
     Local texture histograms: the shares of the 10 uniform rotation-invariant local binary
-    pattern codes (8 neighbours at 1, 2 and 4 px) over a Gaussian window of σ = ``sigma_max`` / 2
+    pattern codes (8 neighbours at 1 and 2 px) over a Gaussian window of σ = ``sigma_max`` / 2
     (gray images only: the texture counterpart of ``palette``).
 
 :data:`FEATURES_VERSION` numbers the definitions: a saved model records it, and a model
@@ -67,7 +67,7 @@ FAMILIES = {
     "intensity": "local mean brightness and spread at several scales",
     "color": "Lab colour (a, b), raw and smoothed",
     "palette": "local colour histograms: shares of 15 fixed colours over a window of σ = sigma_max",
-    "lbp": "local texture histograms: shares of 10 rotation-invariant LBP codes at 1, 2, 4 px over σ = sigma_max / 2",
+    "lbp": "local texture histograms: shares of 10 rotation-invariant LBP codes at 1 and 2 px over σ = sigma_max / 2",
 }
 #: Gabor frequency sets of the ``gabor`` family (cycles per pixel)
 FREQUENCY_SETS = {"tutorial": TUTORIAL_FREQUENCIES, "corrected": CORRECTED_TUTORIAL_FREQUENCIES}
@@ -273,4 +273,6 @@ def feature_bytes(shape, spec: FeatureSpec | None = None, *, channels: int | Non
         transient = max(transient, 6.0 + 4.0 * 2 * len(FREQUENCY_SETS[spec.frequencies]) / 2)
     if spec.texture:
         transient = max(transient, 40.0)
+    if spec.lbp and channels == 1:
+        transient = max(transient, 40.0)  # one radius's 10 codes, padded and transformed
     return int(h * w * 4 * (spec.n_features(channels) + transient))
