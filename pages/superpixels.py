@@ -210,6 +210,26 @@ if ps.value("compare"):
 
 
 @st.fragment
+def tutorial_compare(image_k: cache.Keyed, segments_k: cache.Keyed, labels_k: cache.Keyed, k: int,
+                     channels) -> None:
+    """The tutorial's own k-means, on demand: its toggle reruns only this (it is in no link)."""
+    if not st.toggle("Compare with the tutorial's own k-means (one run over every pixel; slow at 1 MP)",
+                     key=f"{PAGE}:tutorial_check"):
+        return
+    h, w = image_k.array.shape[:2]
+    with st.spinner(f"k-means over all {h * w:,} pixels, as the tutorial does…", show_time=True):
+        ours, theirs, agree, _ = tutorial_check(image_k, segments_k, labels_k, k, channels)
+    a, b, c = st.columns(3)
+    a.metric("Objective, this page", f"{ours:,.2f}", help="Mean squared Lab distance to the cluster mean.")
+    b.metric("Objective, tutorial's run", f"{theirs:,.2f}")
+    c.metric("Pixels in agreement", f"{100 * agree:.1f} %")
+    st.caption("Both minimise the same k-means objective (lower is better). The tutorial runs k-means "
+               "once (scikit-learn's default, one k-means++ start) over every pixel; this page keeps the "
+               "best of 10 starts on one weighted sample per superpixel, so it usually reaches a lower "
+               "optimum. Where they disagree, the objectives say which clustering fits better.")
+
+
+@st.fragment
 def stage_two(image_k: cache.Keyed, segments_k: cache.Keyed | None) -> None:
     """The second stage, the downloads and the footer: its widgets rerun this fragment only.
 
@@ -256,18 +276,8 @@ def stage_two(image_k: cache.Keyed, segments_k: cache.Keyed | None) -> None:
         show(merged_avg, container=right, caption=f"{stem}: each merged region in its mean colour.")
         share.download_png("Merged labels (PNG)", labels, f"{stem}_{method}_{how}_labels.png",
                            key=f"{PAGE}:dl_merged")
-        if how == "kmeans" and st.toggle("Compare with the tutorial's own k-means (one run over every pixel; "
-                                         "slow at 1 MP)", key=f"{PAGE}:tutorial_check"):
-            with st.spinner(f"k-means over all {h * w:,} pixels, as the tutorial does…", show_time=True):
-                ours, theirs, agree, _ = tutorial_check(image_k, segments_k, labels_k, kw["k"], kw["channels"])
-            a, b, c = st.columns(3)
-            a.metric("Objective, this page", f"{ours:,.2f}", help="Mean squared Lab distance to the cluster mean.")
-            b.metric("Objective, tutorial's run", f"{theirs:,.2f}")
-            c.metric("Pixels in agreement", f"{100 * agree:.1f} %")
-            st.caption("Both minimise the same k-means objective (lower is better). The tutorial runs k-means "
-                       "once (scikit-learn's default, one k-means++ start) over every pixel; this page keeps the "
-                       "best of 10 starts on one weighted sample per superpixel, so it usually reaches a lower "
-                       "optimum. Where they disagree, the objectives say which clustering fits better.")
+        if how == "kmeans":
+            tutorial_compare(image_k, segments_k, labels_k, kw["k"], kw["channels"])
     st.caption("Label PNGs are 8-bit when there are at most 256 labels, 16-bit otherwise.")
     code = reproduce.fill(PAGE, values, image=reproduce.image_lines(
         img.name if not img.is_upload else "upload", shape=img.original_shape, working_size=images.working_size()))
