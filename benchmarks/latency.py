@@ -90,6 +90,10 @@ FIRST_STAGE_IN_FRAGMENT = {
 }
 
 
+#: A section of the report file written by hand from another measurement: ``--out`` keeps it.
+KEPT = "## What a fragment rerun costs in the browser"
+
+
 def stage(step) -> str:
     """'second' for a widget inside an ``st.fragment`` (its rerun is the fragment's) that does not recompute
     the first stage, 'first' for a widget that reruns the whole page or recomputes the first stage in its
@@ -187,7 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     text = report(args, results, run.monitor, run.wall, run.load_before)
     print(text, flush=True)
     if args.out:
-        Path(args.out).write_text(text + "\n")
+        out = Path(args.out)
+        old = out.read_text() if out.exists() else ""
+        if KEPT in old:  # a section measured apart (not by this run): kept as it is
+            text += "\n\n" + old[old.index(KEPT):].rstrip()
+        out.write_text(text + "\n")
     return 1 if any(p.kind not in ("external", "gone") for p in results.problems) else 0
 
 

@@ -6,7 +6,6 @@ import threading
 import time
 
 import numpy as np
-import plotly.express as px
 import streamlit as st
 
 from core import objects as O
@@ -62,19 +61,13 @@ def pictures(labels: np.ndarray, table, clusters: np.ndarray | None) -> tuple:
     return O.color_labels(labels), painted, (O.color_clusters(painted) if painted is not None else None)
 
 
-@cache.cache_data(max_entries=32, show_spinner=False)
-def scatter_spec(plot, x: str, y: str, clustered: bool, scaling: str | None, point: tuple | None) -> dict:
-    """The scatter (a figure dict; axes named with ``scaling`` when scaled), the ``point`` (id, x, y) outlined."""
-    fig = display.express(px.scatter, plot, x=x, y=y, color="cluster" if clustered else None, custom_data=["label"],
-                          hover_data={"label": True, x: ":.3g", y: ":.3g"},
-                          color_discrete_map={str(c): O.PALETTE[c % len(O.PALETTE)] for c in range(10)},
-                          category_orders={"cluster": [str(c) for c in range(10)]},
-                          labels={f: f"{f} ({scaling} scaling)" if scaling else O.PROPERTY_LABELS[f] for f in O.PROPERTIES})
-    if point:
-        fig.add_scatter(x=[point[1]], y=[point[2]], mode="markers", hoverinfo="skip", name=f"object {point[0]}",
-                        marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(color="#FFD400", width=3)))
-    fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10), legend_title_text="cluster")
-    return display.figure_spec(fig)
+def scatter(plot, x: str, y: str, clustered: bool, scaling: str | None, point: tuple | None) -> dict:
+    """The scatter's Vega-Lite spec (axes named with ``scaling`` when scaled), the ``point`` (id, x, y) ringed."""
+    titles = {f: f"{f} ({scaling} scaling)" if scaling else O.PROPERTY_LABELS[f] for f in O.PROPERTIES}
+    colors = {str(c): O.PALETTE[c % len(O.PALETTE)] for c in sorted(set(plot["cluster"].astype(int)))} \
+        if clustered else None
+    return display.scatter_spec(plot, x, y, titles=titles, color="cluster" if clustered else None, colors=colors,
+                                outline=point[1:] if point else None)
 
 
 def run(stage, *args):  # a cached stage's (result, seconds of its computation, True when it came from the cache)
@@ -110,10 +103,8 @@ def _on_table_select() -> None:
 
 
 def _on_scatter_select() -> None:
-    points = ((st.session_state.get(f"{PAGE}:scatter") or {}).get("selection") or {}).get("points") or []
-    data = points[0].get("customdata") if points else None
-    data = next(iter(data.values()), None) if isinstance(data, dict) else data  # plotly's customdata: [label]
-    data = (data[0] if data else None) if isinstance(data, list | tuple) else data
+    points = ((st.session_state.get(f"{PAGE}:scatter") or {}).get("selection") or {}).get("pick") or []
+    data = points[0].get("label") if points and isinstance(points[0], dict) else None
     if isinstance(data, int | float) and 0 < int(data) <= O.MAX_OBJECTS:
         ps.set("highlight", int(data))
     st.rerun(CLUSTERING)  # the pictures outline it too
@@ -261,8 +252,8 @@ def views(labels, table, X, clusters, cluster_error, painted, painted_rgb, w: di
         plot = plot.assign(**{f: X[:, i] for i, f in enumerate(w["features"])})
     row = table.index[table["label"] == highlight][0] if highlight else None
     point = (highlight, plot.at[row, w["x"]], plot.at[row, w["y"]]) if highlight else None  # outlined in the scatter
-    fig = scatter_spec(plot, w["x"], w["y"], clusters is not None, w["scaling"] if scaled else None, point)
-    display.plotly_chart(fig, key=f"{PAGE}:scatter", on_select=_on_scatter_select, selection_mode="points")
+    st.vega_lite_chart(scatter(plot, w["x"], w["y"], clusters is not None, w["scaling"] if scaled else None, point),
+                       key=f"{PAGE}:scatter", on_select=_on_scatter_select, selection_mode="pick", width="stretch")
     st.caption("Each point is an object, coloured by its cluster; hover shows its label and values, a click "
                "outlines it in the pictures. The axes are "
                + ("the **scaled** features k-means sees." if scaled else "the **unscaled** measurements."

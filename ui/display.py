@@ -21,7 +21,8 @@ from plotly.basedatatypes import BaseFigure
 
 from ui.cache import Keyed, cache_data
 
-__all__ = ["PrebuiltFigure", "encoded", "express", "figure_spec", "legend", "plotly_chart", "show", "swatch"]
+__all__ = ["PrebuiltFigure", "encoded", "express", "figure_spec", "legend", "plotly_chart", "scatter_spec", "show",
+           "swatch"]
 
 #: The longest side sent for an image shown in a column (a wide column on a large screen is ~1100 px).
 DISPLAY_SIDE = 1100
@@ -126,6 +127,40 @@ def plotly_chart(spec: dict, *, container=None, **kwargs):
     without rebuilding the figure.
     """
     return (container or st).plotly_chart(PrebuiltFigure(spec), **kwargs)
+
+
+def scatter_spec(frame, x: str, y: str, *, titles: dict, color: str | None = None, colors: dict | None = None,
+                 pick: str = "label", outline: tuple | None = None, height: int = 420) -> dict:
+    """A Vega-Lite scatter of ``frame``'s ``x`` against ``y`` for ``st.vega_lite_chart`` (redrawn in the browser
+    at about half a plotly scatter's cost): points coloured by ``color`` (``colors``: value → hex, in legend
+    order), a tooltip per point, wheel zoom and drag pan, and a click selection named ``"pick"`` that returns the
+    point's ``pick`` field. ``outline``: ``(x, y)`` of one point ringed in yellow. The points travel as the
+    ``points`` dataset (columns ``pick``, ``x``, ``y``, ``color``: ``x`` may equal ``y``).
+    """
+    import pandas as pd
+
+    data = pd.DataFrame({pick: frame[pick].to_numpy(), "x": frame[x].to_numpy(), "y": frame[y].to_numpy()})
+    encoding = {"x": {"field": "x", "type": "quantitative", "title": titles[x], "scale": {"zero": False}},
+                "y": {"field": "y", "type": "quantitative", "title": titles[y], "scale": {"zero": False}},
+                "tooltip": [{"field": pick}, {"field": "x", "title": x, "format": ".3g"},
+                            {"field": "y", "title": y, "format": ".3g"}]}
+    if color is not None:
+        data[color] = frame[color].to_numpy()
+        encoding["color"] = {"field": color, "type": "nominal", "scale": {"domain": list(colors),
+                                                                         "range": list(colors.values())}}
+        encoding["tooltip"].append({"field": color})
+    points = {"data": {"name": "points"}, "mark": {"type": "point", "filled": True, "size": 45, "opacity": 0.9},
+              "params": [{"name": "pick", "select": {"type": "point", "fields": [pick]}},
+                         {"name": "zoom", "select": "interval", "bind": "scales"}],
+              "encoding": encoding}
+    layers, datasets = [points], {"points": data}
+    if outline is not None:
+        datasets["outline"] = [{"x": float(outline[0]), "y": float(outline[1])}]
+        layers.append({"data": {"name": "outline"}, "mark": {"type": "point", "size": 300, "strokeWidth": 3,
+                                                             "color": "#FFD400", "filled": False},
+                       "encoding": {"x": {"field": "x", "type": "quantitative"},
+                                    "y": {"field": "y", "type": "quantitative"}}})
+    return {"height": height, "datasets": datasets, "layer": layers}
 
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
