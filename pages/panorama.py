@@ -30,7 +30,6 @@ def help_of(name: str) -> str:
     return PN.SCHEMA.fields[name].help
 
 
-# --------------------------------------------------------------------------- cached stages
 @cache.cache_data(max_entries=4, show_spinner=False)
 def demo_stage(photo: str, n_views: int, seed: int) -> PN.DemoViews:
     return PN.demo_views(images.sample(photo), n_views=n_views, seed=seed)
@@ -72,13 +71,18 @@ def matches_picture(moving: np.ndarray, fixed: np.ndarray, orb: K.ORBParams, par
     return PN.draw_matches(moving, fixed, fm.keypoints, ff.keypoints, matches, inliers), len(matches)
 
 
-@cache.cache_data(max_entries=6, show_spinner=False)
 def stitch_stage(views: tuple, orb: K.ORBParams, params: PN.RegistrationParams, blend: str):
     """The panorama from the registrations step 3 shows (each view onto the anchor), then warp and blend."""
     anchor = len(views) // 2
     regs = {i: register_stage(v, views[anchor], orb, params)[0] for i, v in enumerate(views) if i != anchor}
+    return compose_stage(views, tuple(regs[i].matrix for i in sorted(regs)), blend, regs)
+
+
+@cache.cache_data(max_entries=6, show_spinner=False)
+def compose_stage(views: tuple, matrices: tuple, blend: str, _regs: dict):
+    """Warp + blend keyed on the transforms (``_regs``: not hashed): RANSAC settings giving the same ones reuse it."""
     start = time.perf_counter()
-    pano = PN.stitch(list(views), registrations=regs, blend=blend)
+    pano = PN.stitch(list(views), registrations=_regs, blend=blend)
     return pano, time.perf_counter() - start, time.time()
 
 
@@ -87,8 +91,7 @@ def keypoints_picture(image: np.ndarray, orb: K.ORBParams) -> np.ndarray:
     return K.draw_keypoints(image, features_stage(image, orb)[0])
 
 
-def on_upload() -> None:
-    """Use the files the person dropped last (decode only those), and say what is used."""
+def on_upload() -> None:  # use the files the person dropped last (decode only those), and say what is used
     files = list(st.session_state.get(UPLOADS) or [])
     used, note = PN.pick_uploads(st.session_state.get(SEEN, []), [(f.file_id, f.name) for f in files])
     st.session_state[SEEN] = [f.file_id for f in files]
@@ -108,7 +111,6 @@ def time_metric(container, label: str, since: float, wall: float, computed: floa
                      delta_color="off", help=f"Computing it took {computed:.2f} s (the first time: cached since).")
 
 
-# --------------------------------------------------------------------------- inputs
 ps.restore()
 st.title(":material/panorama: Panorama stitching")
 st.caption(
@@ -156,8 +158,7 @@ else:
 views, N, ANCHOR = tuple(views), len(views), len(views) // 2
 
 
-def ready() -> bool:
-    """Every view has keypoints and the sizes are compatible (messages are shown by step 1)."""
+def ready() -> bool:  # every view has keypoints and the sizes are compatible (messages are shown by step 1)
     if N < 2:
         return False
     try:
@@ -170,7 +171,6 @@ def ready() -> bool:
     return True
 
 
-# --------------------------------------------------------------------------- stages
 @st.fragment(key=KP)
 def keypoints_section() -> None:
     st.subheader("1 · ORB keypoints in every image")

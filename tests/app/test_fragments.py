@@ -9,6 +9,7 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
+import core.panorama as PN
 from core.images import fit_working_size, load_sample
 from tests.app.conftest import app_test, no_exception
 
@@ -137,3 +138,39 @@ def test_objects_scatter_plots_the_table_the_page_shows_and_rings_the_outlined_o
     no_exception(at)
     _, data = _vega(at)
     np.testing.assert_array_equal(data["points"]["x"], table[at.selectbox(key="objects:x").value])
+
+
+def test_panorama_reuses_the_panorama_when_ransac_finds_the_same_transforms():
+    """Warp + blend is keyed on the transforms: more max_trials that find the same ones (core says so) reuse the
+    panorama ('cached'), a residual threshold that changes them recomputes it; the size is core's either way."""
+    from core.images import fit_working_size, load_sample
+    from core.keypoints import orb_features
+    from core.panorama import RegistrationParams, orb_params, register_features
+
+    at = app_test("pages/panorama.py", working_size=384)
+    no_exception(at)
+    views = [fit_working_size(load_sample(n), 384) for n in PN.ARCHES]
+
+    def transforms(values):
+        orb, params = orb_params(values), RegistrationParams.from_values(values)
+        feats = [orb_features(v, **orb.kwargs()) for v in views]
+        return [register_features(feats[i], feats[1], params).matrix for i in (0, 2)]
+
+    def warp_delta():
+        return next(m.delta for m in at.metric if m.label == "Warp + blend time")
+
+    values = {name: at.session_state[f"panorama:{name}"] for name in PN.SCHEMA.fields}
+    before, seen = transforms(values), []
+    for name, value in (("max_trials", values["max_trials"] + 50), ("residual_threshold", 2.0)):
+        at.slider(key=f"panorama:{name}").set_value(value).run()
+        no_exception(at)
+        values = {**values, name: value}
+        now = transforms(values)
+        same = all(np.array_equal(a, b) for a, b in zip(now, before, strict=True))
+        assert warp_delta() == ("cached" if same else "computed now"), name
+        out = PN.batch_outputs(views, values)
+        h, w = out["panorama"].shape[:2]
+        assert [m.value for m in at.metric if m.label == "Panorama"] == [f"{w}×{h} px"]
+        before = now
+        seen.append(same)
+    assert seen == [True, False]  # 50 more trials: the same transforms; a wider threshold: new ones
