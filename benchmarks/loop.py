@@ -163,10 +163,11 @@ def run(which="both", size=256, rounds=3, model="improved"):
     return results
 
 
-def time_512(model="improved", repeat=3):
-    """Seconds of one refit + predict at 512² with the features cached (a loop round on the page)."""
+def time_512(model="improved", repeat=3, index=3):
+    """Seconds of one refit + predict at 512² with the features cached (a loop round on the page), and of
+    computing the features, on held-out mosaic ``index`` (3: a colour photo mosaic, 0: a gray texture one)."""
     from core.trainable import fit_segmenter
-    case = cases("held_out", (512, 512))[3]
+    case = cases("held_out", (512, 512))[index]
     fit = Model(model)
     feats = fit.features_of(case.image)
     labels = first_strokes(case.truth, np.random.default_rng(0))
@@ -193,6 +194,8 @@ def main(argv=None):
     if not args.no_timing:
         refit, feats = time_512(args.model)
         print(f"512²: refit + predict {refit:.2f} s (features cached; computing them: {feats:.2f} s)")
+        refit, feats = time_512(args.model, index=0)
+        print(f"512², gray textures: refit + predict {refit:.2f} s (features cached; computing them: {feats:.2f} s)")
 
 
 if __name__ == "__main__":
