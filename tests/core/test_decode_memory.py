@@ -61,8 +61,9 @@ def _make(kind: str, directory: Path) -> Path:
         Image.fromarray(a).save(path, compress_level=1)
     elif kind == "png-palette-transparency":
         path = directory / "p.png"
-        rgb = Image.fromarray((np.stack([g, 1 - g, g * g], -1) * 255).astype(np.uint8))
-        rgb.quantize(64).save(path, compress_level=1, transparency=3)
+        indexed = Image.fromarray((g * 63).astype(np.uint8), "L").convert("P")  # 64 colours, built directly:
+        indexed.putpalette([v for i in range(64) for v in (4 * i, 255 - 4 * i, (i * i) // 16)])  # quantize() of 40 MP
+        indexed.save(path, compress_level=1, transparency=3)  # takes seconds
     elif kind == "png-16-bit":
         path = directory / "g16.png"
         Image.fromarray((g * 60000).astype(np.uint16)).save(path, compress_level=1)

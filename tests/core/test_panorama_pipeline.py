@@ -125,39 +125,6 @@ def test_truth_errors_the_page_states_are_measured():
     assert "20.1 px" in PN.TRUTH_NOTE
 
 
-def test_script_with_the_tutorials_settings_gives_the_pages_panorama(arches, page_features, tmp_path):
-    from core import reproduce
-    from tests.scripts import run_code
-
-    values = values_of("Tutorial: Arches")
-    code = reproduce.fill("panorama", values, image=PN.script_images(values, shapes=[a.shape for a in arches]))
-    ns = run_code(code, tmp_path)
-    params = PN.RegistrationParams.from_values(values)
-    regs = {i: PN.register_features(page_features[i], page_features[1], params) for i in (0, 2)}
-    pano = PN.stitch(arches, registrations=regs, blend=values["blend"])  # what the page's stages give
-    assert ns["result"].shape == pano.image.shape
-    assert np.abs(ns["result"].astype(int) - pano.image).max() <= 2  # the stated agreement: every pixel
-    assert f"{len(regs[0].matches)} matches" in ns["__stdout__"] and (tmp_path / "panorama.png").exists()
-
-
-def test_script_with_the_refit_agrees_on_the_transforms_to_a_third_of_a_pixel(arches, tmp_path):
-    """The page's faster RANSAC + refit against the script's measure.ransac + from_estimate refit (360 px)."""
-    from core import reproduce
-    from tests.scripts import run_code
-
-    values = values_of("Improved pipeline")
-    shapes = [a.shape for a in arches]
-    code = reproduce.fill("panorama", values, image=PN.script_images(values, shapes=shapes, working_size=360))
-    assert "resize((238, 360)" in code  # the page works at 360 px: the script resizes as the page does
-    ns = run_code(code, tmp_path)
-    views = [fit_working_size(a, 360) for a in arches]
-    orb, params = PN.orb_params(values), PN.RegistrationParams.from_values(values)
-    feats = [orb_features(v, **orb.kwargs()) for v in views]
-    for i in (0, 2):
-        reg = PN.register_features(feats[i], feats[1], params)
-        assert PN.corner_error(reg.matrix, ns["tforms"][i].params, views[i].shape) < 0.3
-
-
 def test_batch_outputs_take_one_set_of_images(arches):
     values = values_of("Improved pipeline", n_keypoints="500")
     views = [fit_working_size(a, 240) for a in arches]

@@ -13,36 +13,18 @@ def _url(server_url: str, path: str) -> str:
     return f"{server_url}/{Path(path).stem}"
 
 
-def _upload_on_thresholding(page, server_url: str, path: Path) -> None:
-    """Open the Thresholding page and drop ``path`` on the sidebar's file uploader."""
-    page.goto(f"{server_url}/thresholding")
-    wait_for_app(page, timeout=120_000)
+def _drop(page, path: Path) -> None:
+    """Drop ``path`` on the sidebar's file uploader and wait for the page to use it."""
     page.locator('[data-testid="stSidebar"] [data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
     page.wait_for_timeout(500)
     wait_for_app(page, timeout=120_000)
 
 
-def test_upload_a_png_and_see_it_used(page, server_url, tmp_path):
-    # a 300×200 image with a distinctive size, so the page's size caption proves it is in use
-    image = np.zeros((200, 300, 3), np.uint8)
-    image[:, :150] = (220, 40, 40)
-    image[50:150, 180:260] = (30, 200, 90)
-    path = tmp_path / "my_upload.png"
-    Image.fromarray(image).save(path)
-    _upload_on_thresholding(page, server_url, path)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    assert sidebar.get_by_text("300×200 pixels").count() >= 1
-    assert sidebar.get_by_text("my_upload.png").count() >= 1
-    no_exception_in_page(page)
-    screenshot(page, "upload_used")
-
-
-def test_bad_upload_shows_a_message(page, server_url, tmp_path):
-    path = tmp_path / "notes.png"
-    path.write_bytes(b"this is not an image at all" * 10)
-    _upload_on_thresholding(page, server_url, path)
-    assert page.get_by_text("not an image that can be read").count() >= 1
-    no_exception_in_page(page)
+def _upload_on_thresholding(page, server_url: str, path: Path) -> None:
+    """Open the Thresholding page and drop ``path`` on the sidebar's file uploader."""
+    page.goto(f"{server_url}/thresholding")
+    wait_for_app(page, timeout=120_000)
+    _drop(page, path)
 
 
 def test_fresh_server_first_visit_by_share_link_uses_the_app_navigation(browser):
@@ -127,8 +109,12 @@ def test_home_then_every_page_at_1024x768_with_the_sidebar_open(browser, server_
     assert not problems, "\n".join(problems)
 
 
-def test_an_upload_on_one_page_is_the_image_of_the_next(browser, server_url, tmp_path):
-    """#18.3 in a browser at 1024×768: upload on Thresholding, switch to Superpixels in the sidebar, see it used."""
+def test_bad_upload_gets_a_message_then_an_upload_is_used_here_and_next_page(browser, server_url, tmp_path):
+    """At 1024×768: a file that is no image gets the decoder's message; then a PNG with a distinctive size is used
+    on Thresholding (its size and name in the sidebar) and, after switching to Superpixels in the sidebar, there
+    too (#18.3)."""
+    bad = tmp_path / "notes.png"
+    bad.write_bytes(b"this is not an image at all" * 10)
     image = np.zeros((240, 320, 3), np.uint8)
     image[:, :160] = (30, 90, 200)
     image[60:180, 200:300] = (240, 200, 40)
@@ -138,9 +124,15 @@ def test_an_upload_on_one_page_is_the_image_of_the_next(browser, server_url, tmp
     try:
         pg = context.new_page()
         pg.set_default_timeout(60_000)
-        _upload_on_thresholding(pg, server_url, path)
+        _upload_on_thresholding(pg, server_url, bad)
+        assert pg.get_by_text("not an image that can be read").count() >= 1
+        no_exception_in_page(pg)
+        _drop(pg, path)
         sidebar = pg.locator('[data-testid="stSidebar"]')
         assert sidebar.get_by_text("320×240 pixels").count() >= 1
+        assert sidebar.get_by_text("class_photo.png").count() >= 1
+        assert pg.get_by_text("not an image that can be read").count() == 0  # the message went with the bad file
+        no_exception_in_page(pg)
         screenshot(pg, "1024x768/upload_on_thresholding")
         pg.locator('[data-testid="stSidebarNav"]').get_by_text("Superpixels", exact=True).click()
         pg.wait_for_timeout(500)
