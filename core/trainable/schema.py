@@ -48,7 +48,7 @@ SCHEMA = Schema("trainable_segmentation", [
     Bool("color", True, help="Feature family: " + FAMILIES["color"] + " (colour images only)."),
     Bool("palette", True, help="Feature family: " + FAMILIES["palette"] + " (colour images only)."),
     Bool("lbp", True, help="Feature family: " + FAMILIES["lbp"] + " (gray images only)."),
-    Float("sigma_max", 16.0, 4.0, 64.0, step=4.0, help="Largest smoothing scale of intensity and colour (px)."),
+    Float("sigma_max", 16.0, 4.0, 64.0, step=4.0, help="Largest smoothing scale of intensity, colour and palette (px); the lbp window is half of it."),
     Choice("classifier", list(CLASSIFIER_NAMES), FOREST_DEFAULTS["classifier"], labels=CLASSIFIER_NAMES,
            help="'forest': the tutorial's RandomForestClassifier(); 'improved': extremely randomised trees "
                 "(ExtraTreesClassifier), class-balanced — smoother decisions, better on images it was not tuned on."),
