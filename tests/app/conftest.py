@@ -102,6 +102,15 @@ def app_test(page: str | None = None, *, query: dict | None = None, timeout: flo
     return at.run()
 
 
+def trainable_opened_on(preset: str, **overrides) -> dict:
+    """Session state that opens the trainable segmentation page on one of its presets, with ``overrides`` (e.g.
+    ``trees=10`` where a test checks messages or fit counts, not accuracy), as on a second visit."""
+    from core.trainable.schema import PRESETS
+
+    values = {**PRESETS[preset], **overrides}
+    return {**{f"trainable_segmentation:{k}": v for k, v in values.items()}, "trainable_segmentation:_opened": True}
+
+
 def texts(at: AppTest) -> str:
     """All markdown, captions, infos, warnings, errors and titles of a run, joined (for assertions)."""
     parts = []

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest, local_script_runner
 from streamlit.testing.v1 import app_test as apptest_module
 
-from tests.app.conftest import ROOT, app_test
+from tests.app.conftest import ROOT, app_test, trainable_opened_on
 
 
 def test_scripts_are_compiled_once_and_shared_by_every_apptest():
@@ -22,7 +22,7 @@ def test_scripts_are_compiled_once_and_shared_by_every_apptest():
 
 def test_component_discovery_runs_once():
     assert apptest_module.BidiComponentManager() is apptest_module.BidiComponentManager()
-    at = app_test("pages/trainable_segmentation.py")  # the page with the canvas component
+    at = app_test("pages/trainable_segmentation.py", session_state=trainable_opened_on("blank"))  # the canvas page
     assert not at.exception, [e.value for e in at.exception]
     assert at._bidi_component_manager is apptest_module.BidiComponentManager()
 

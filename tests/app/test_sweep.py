@@ -42,7 +42,7 @@ import numpy as np
 import pytest
 
 from core.images import SAMPLES, to_png_bytes
-from tests.app.conftest import app_test
+from tests.app.conftest import app_test, trainable_opened_on
 from tests.core.test_images import BAD
 from ui.params import escape_md
 from ui.registry import PAGES
@@ -58,12 +58,7 @@ def _sweep_state() -> dict[str, dict]:
     setting) with a forest of 10 trees trained on at most 5 000 pixels, not 100 on 20 000: the sweep checks messages
     and exceptions, not accuracy, and every case is then cheaper (the "trees" and "max_pixels" extremes still
     run 1…300 trees and 0…1 000 000 pixels)."""
-    from core.trainable.schema import PRESETS
-
-    tutorial = {f"trainable_segmentation:{k}": v for k, v in PRESETS["tutorial"].items()}
-    return {"pages/trainable_segmentation.py": {**tutorial, "trainable_segmentation:max_pixels": 5000,
-                                                "trainable_segmentation:trees": 10,
-                                                "trainable_segmentation:_opened": True}}
+    return {"pages/trainable_segmentation.py": trainable_opened_on("tutorial", max_pixels=5000, trees=10)}
 
 
 SWEEP_STATE = _sweep_state()

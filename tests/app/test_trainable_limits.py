@@ -12,7 +12,7 @@ import numpy as np
 
 from core import trainable as T
 from core.trainable.features import FeatureSpec
-from tests.app.conftest import app_test, no_exception
+from tests.app.conftest import app_test, no_exception, trainable_opened_on
 from ui import trainable_view as V
 
 PAGE = "pages/trainable_segmentation.py"
@@ -52,7 +52,7 @@ def test_feature_cache_stays_within_its_byte_budget_and_recomputes_what_it_dropp
 
 
 def test_renaming_or_recolouring_a_class_reuses_the_trained_model(monkeypatch):
-    at = app_test(PAGE, timeout=300, working_size=128)
+    at = app_test(PAGE, timeout=300, working_size=128, session_state=trainable_opened_on("tutorial", trees=10))
     no_exception(at)
     fits = []
     original = T.fit_segmenter
