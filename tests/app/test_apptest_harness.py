@@ -30,9 +30,9 @@ def test_component_discovery_runs_once():
 def test_a_run_is_awaited_by_joining_its_thread_with_the_same_timeout_and_error(tmp_path):
     assert local_script_runner.require_widgets_deltas.__module__ == "tests.app.conftest"
     script = tmp_path / "slow.py"
-    script.write_text("import time\nimport streamlit as st\nst.write('start')\ntime.sleep(3)\nst.write('end')\n")
-    with pytest.raises(RuntimeError, match=r"AppTest script run timed out after 0\.5\(s\)"):
-        AppTest.from_file(str(script), default_timeout=0.5).run()  # then, as before, the runner is stopped
+    script.write_text("import time\nimport streamlit as st\nst.write('start')\ntime.sleep(1.5)\nst.write('end')\n")
+    with pytest.raises(RuntimeError, match=r"AppTest script run timed out after 0\.3\(s\)"):
+        AppTest.from_file(str(script), default_timeout=0.3).run()  # then, as before, the runner is stopped
     fast = tmp_path / "fast.py"
     fast.write_text("import streamlit as st\nst.write('done')\n")
     assert AppTest.from_file(str(fast), default_timeout=5).run().markdown[0].value == "done"
