@@ -12,13 +12,15 @@ if str(ROOT) not in sys.path:
 def pytest_collection_modifyitems(config, items):
     """Keep what shares a process-wide fixture on one pytest-xdist worker (``-n auto --dist loadgroup``).
 
-    The browser tests share one server and one Chromium; each page's bad-input sweep reuses one AppTest session.
-    The browser tests come first, so their worker starts on them while the others take the rest.
+    The browser tests are two groups, the tour and the canvases, each on one worker with its own server and
+    Chromium (they mostly wait on the browser, so two of them overlap well); each page's bad-input sweep reuses one
+    AppTest session. The browser tests come first, so their workers start on them while the others take the rest.
     """
     items.sort(key=lambda item: not item.nodeid.startswith("tests/e2e/"))  # stable: otherwise in collection order
     for item in items:
         if item.nodeid.startswith("tests/e2e/"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            tour = item.nodeid.startswith("tests/e2e/test_browser_tour.py")
+            item.add_marker(pytest.mark.xdist_group("browser:tour" if tour else "browser:canvas"))
         elif item.nodeid.startswith("tests/app/test_sweep.py"):
             page = getattr(item, "callspec", None) and item.callspec.params.get("page")
             if page:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import logging
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +23,24 @@ _UPLOAD_SEEN = "_upload_seen"  # page → id of the upload that page has switche
 _WORKING_SIZE = "working_size"
 #: Choices for the longest side the pages work at, in pixels.
 WORKING_SIZES = [256, 384, 512, 768, 1024, 1536, 2048]
+
+
+def _default_working_size() -> int:
+    """The sidebar's working size for a new session: 1024 px, or the deploy's ``IMLAB_WORKING_SIZE`` (one of
+    :data:`WORKING_SIZES`; e.g. 512 on a small instance: every first stage then handles a quarter of the pixels).
+    """
+    text = os.environ.get("IMLAB_WORKING_SIZE", "").strip()
+    if not text:
+        return 1024
+    if not text.isdigit() or int(text) not in WORKING_SIZES:
+        logging.getLogger(__name__).warning("IMLAB_WORKING_SIZE must be one of %s (pixels); got %r: using 1024.",
+                                            WORKING_SIZES, text)
+        return 1024
+    return int(text)
+
+
+#: The working size a new session starts with.
+DEFAULT_WORKING_SIZE = _default_working_size()
 #: Uploads are kept in memory at most this large (longest side) — the largest working size.
 _KEEP_SIDE = UPLOAD_KEEP_SIDE
 assert _KEEP_SIDE == max(WORKING_SIZES)
@@ -143,13 +163,13 @@ def _adopt_upload(ps, image_key: str) -> None:
 
 
 def working_size() -> int:
-    """The longest side, in pixels, pages work at (a sidebar setting, default 1024)."""
-    return int(st.session_state.get(_WORKING_SIZE, 1024))
+    """The longest side, in pixels, pages work at (a sidebar setting, default :data:`DEFAULT_WORKING_SIZE`)."""
+    return int(st.session_state.get(_WORKING_SIZE, DEFAULT_WORKING_SIZE))
 
 
 def working_size_control(container=None) -> int:
     """Render the shared "working size" setting (pages without ``image_input`` call it themselves)."""
-    st.session_state.setdefault(_WORKING_SIZE, 1024)
+    st.session_state.setdefault(_WORKING_SIZE, DEFAULT_WORKING_SIZE)
     (container or st).select_slider(
         "Working size (longest side, px)",
         options=WORKING_SIZES,

@@ -307,3 +307,12 @@ def test_a_40_mp_upload_costs_a_session_at_most_its_budget():
     assert at.session_state["_upload"]["image"].shape == (1280, 2048, 3)
     assert held <= 0.7 * M.PER_SESSION_MB * 2**20, f"the upload holds {held / 2**20:.1f} MiB"
     assert at.session_state["_upload"]["original_shape"][:2] == (5000, 8000)
+
+
+def test_a_deploy_sets_the_starting_working_size_with_imlab_working_size(monkeypatch, caplog):
+    from ui import images
+
+    for text, want in (("", 1024), ("512", 512), (" 2048 ", 2048), ("500", 1024), ("big", 1024), ("-256", 1024)):
+        monkeypatch.setenv("IMLAB_WORKING_SIZE", text)
+        assert images._default_working_size() == want, text
+    assert "must be one of [256, 384, 512, 768, 1024, 1536, 2048] (pixels); got '-256'" in caplog.text

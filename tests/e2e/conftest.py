@@ -29,9 +29,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
+#: The browser tests' server starts sessions at 512 px (``IMLAB_WORKING_SIZE``): they test the browser — the
+#: canvas, links, uploads, layout at 1024×768 — and a quarter of the pixels keeps every page's first run short.
+E2E_WORKING_SIZE = 512
+
+
+def start_server(port: int | None = None, working_size: int | None = None) -> tuple[subprocess.Popen, str]:
     """Start ``streamlit run app.py`` headless on a free local port; return (process, url).
 
+    ``working_size``: the sessions' starting working size (``IMLAB_WORKING_SIZE``; default: the app's, 1024 px).
     The server's output goes to a temporary file (never a pipe: a chatty server would block once it filled),
     read back by :func:`server_output`.
     """
@@ -42,7 +48,8 @@ def start_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    env = {**os.environ, **({"IMLAB_WORKING_SIZE": str(working_size)} if working_size else {})}
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     proc.log = log
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -78,7 +85,7 @@ def stop_server(proc: subprocess.Popen | None) -> None:
 
 @pytest.fixture(scope="session")
 def server_url():
-    proc, url = start_server()
+    proc, url = start_server(working_size=E2E_WORKING_SIZE)
     yield url
     stop_server(proc)
 

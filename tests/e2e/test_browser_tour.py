@@ -30,9 +30,9 @@ def _upload_on_thresholding(page, server_url: str, path: Path) -> None:
 def test_fresh_server_first_visit_by_share_link_uses_the_app_navigation(browser):
     """A share link is often a fresh server's first request: it must still run through app.py, apply the
     link's settings and keep them in the address bar. (A link on a warm server: test_superpixels_colour.py.)"""
-    from tests.e2e.conftest import start_server, stop_server
+    from tests.e2e.conftest import E2E_WORKING_SIZE, start_server, stop_server
 
-    proc, url = start_server()
+    proc, url = start_server(working_size=E2E_WORKING_SIZE)
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     try:
         pg = context.new_page()
@@ -43,6 +43,8 @@ def test_fresh_server_first_visit_by_share_link_uses_the_app_navigation(browser)
         assert "Thresholding" in nav
         assert pg.locator('[data-testid="stSidebar"]').get_by_text("coins").count() >= 1
         assert "image=coins" in pg.url
+        assert pg.locator('[data-testid="stSidebar"] [data-testid="stSlider"]').first.get_by_text(
+            str(E2E_WORKING_SIZE)).count() >= 1  # the deploy's IMLAB_WORKING_SIZE is the session's working size
         no_exception_in_page(pg)
     finally:
         context.close()
