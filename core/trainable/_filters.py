@@ -5,7 +5,8 @@ Everything here works on float32 images in [0, 1] and returns ``(H, W, F)`` floa
 Gaussian smoothing is done by FFT with reflect padding (one batched transform per sigma), so
 large windows cost the same as small ones.
 
-* :func:`_prepare` — any image (gray, RGB, RGBA; any dtype) → float32 in [0, 1], checked;
+* :func:`_prepare` — any image (gray, RGB, RGBA; any dtype) → float32 in [0, 1], checked; RGB whose
+  three channels are equal (a gray photo stored as RGB) becomes gray;
 * :func:`_normalize` — divisive contrast normalisation ((g − local mean) / (local std + 0.02));
 * :func:`_gabor_energy` — smoothed log Gabor energy per frequency × orientation, its orientation
   mean and anisotropy (low frequencies on a block-averaged pyramid level);
@@ -25,11 +26,22 @@ from core.gabor import gabor_bank
 __all__: list[str] = []
 
 
+def _is_gray_rgb(image) -> bool:
+    """Whether ``image`` is (H, W, 3|4) with its three colour channels equal (a gray photo stored as RGB)."""
+    image = np.asarray(image)
+    if image.ndim != 3 or image.shape[-1] not in (3, 4):
+        return False
+    return bool(np.array_equal(image[..., 0], image[..., 1]) and np.array_equal(image[..., 1], image[..., 2]))
+
+
 def _prepare(image):
+    """Any image → float32 in [0, 1], (H, W) or (H, W, 3); RGB(A) whose channels are all equal becomes (H, W)."""
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[-1] == 4:
         image = image[..., :3]
     if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    if _is_gray_rgb(image):  # a gray photo stored as RGB: gray (lbp features, no empty colour ones)
         image = image[..., 0]
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] != 3):
         raise ValueError(f"expected a (H, W) gray or (H, W, 3) RGB image, got shape {image.shape}")

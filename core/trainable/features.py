@@ -47,6 +47,7 @@ from core.trainable._filters import (
     _edge_texture,
     _gabor_energy,
     _gray,
+    _is_gray_rgb,
     _lab,
     _lbp_histograms,
     _local_stats,
@@ -78,9 +79,13 @@ _NORMALIZE = 16.0  # window of the divisive contrast normalisation (px)
 
 
 def n_channels(image) -> int:
-    """1 for a gray image, 3 for RGB / RGBA (the colour channels the features see)."""
+    """1 for a gray image, 3 for RGB / RGBA (the colour channels the features see).
+
+    An RGB(A) image whose three colour channels are all equal (a gray photo stored as RGB) counts as
+    gray: its features are a gray image's (``lbp``, no ``color`` / ``palette``).
+    """
     image = np.asarray(image)
-    return 3 if image.ndim == 3 and image.shape[-1] >= 3 else 1
+    return 3 if image.ndim == 3 and image.shape[-1] >= 3 and not _is_gray_rgb(image) else 1
 
 
 @dataclass(frozen=True)
@@ -205,19 +210,30 @@ class FeatureSpec:
         return int(np.ceil(max(reach)))
 
     # ------------------------------------------------------------------ computing
-    def __call__(self, image) -> np.ndarray:
+    def __call__(self, image, *, channels: int | None = None) -> np.ndarray:
         """The features of every pixel.
 
         Parameters
         ----------
         image : (H, W) gray or (H, W, 3|4) RGB(A) array, any dtype, at least 8 px per side
-            Integers are scaled by their dtype's maximum; floats outside [0, 1] are rescaled.
+            Integers are scaled by their dtype's maximum; floats outside [0, 1] are rescaled. An RGB
+            image whose three channels are all equal is a gray image (:func:`n_channels`).
+        channels : {None, 1, 3}
+            The layout to compute: default ``n_channels(image)``; 3 computes a gray image's features
+            as an RGB image with equal channels would have had them (a model trained on colour), 1 a
+            colour image's on its luminance (a model trained on gray).
 
         Returns
         -------
-        features : (H, W, F) float32, C-contiguous; F = ``self.n_features(n_channels(image))``
+        features : (H, W, F) float32, C-contiguous; F = ``self.n_features(channels or n_channels(image))``
         """
         img = _prepare(image)
+        if channels is not None:
+            channels = check_choice("channels", channels, [1, 3])
+            if channels == 3 and img.ndim == 2:
+                img = np.repeat(img[..., None], 3, axis=-1)
+            elif channels == 1 and img.ndim == 3:
+                img = _gray(img)
         gray = _gray(img)
         parts = []
         if self.gabor:

@@ -78,8 +78,14 @@ class Segmenter:
         return self.channels == 3
 
     def features_of(self, image) -> np.ndarray:
-        """``self.features(image)``, the image first converted to the channels it was trained on."""
+        """``self.features(image)`` in the layout it was trained on.
+
+        A model trained on colour images gets a gray image's (or a gray photo stored as RGB) features as an
+        RGB image with equal channels had them; a model trained on gray images a colour image's on its luminance.
+        """
         image = np.asarray(image)
+        if isinstance(self.features, FeatureSpec):
+            return self.features(image, channels=self.channels)
         if n_channels(image) != self.channels:
             from core.images import to_gray, to_rgb
             image = to_rgb(image) if self.channels == 3 else to_gray(image)
@@ -91,9 +97,18 @@ class Segmenter:
                 raise ValueError("Give an image (or its feature_array) to segment.")
             feature_array = self.features_of(image)
         feature_array = np.asarray(feature_array)
+        if (image is not None and feature_array.ndim == 3 and feature_array.shape[-1] != self.n_features
+                and isinstance(self.features, FeatureSpec)
+                and feature_array.shape[-1] == self.features.n_features(4 - self.channels)):
+            # features of the other kind of image (e.g. a gray photo stored as RGB for a colour model):
+            # recompute them in the layout this model was trained on
+            feature_array = self.features_of(image)
         if feature_array.ndim != 3 or feature_array.shape[-1] != self.n_features:
-            raise ValueError(f"This segmenter expects {self.n_features} features per pixel; got an array of shape "
-                             f"{feature_array.shape}. Compute them with segmenter.features_of(image).")
+            kind = "colour" if self.channels == 3 else "gray"
+            raise ValueError(f"This segmenter was trained on {kind} images and expects {self.n_features} features "
+                             f"per pixel; got an array of shape {feature_array.shape}. Compute them with "
+                             "segmenter.features_of(image), which converts the image to the kind it was trained on "
+                             "(or pass the image instead of feature_array).")
         return feature_array
 
     def predict_proba(self, image=None, *, feature_array=None, smoothing=None, propagation=None) -> np.ndarray:
@@ -272,18 +287,22 @@ def fit_segmenter(image, labels, *, features=None, feature_array=None, classifie
                 "balance": d["balance"] if balance is None else bool(balance),
                 "random_state": int(random_state)}
     max_training_pixels = d["max_training_pixels"] if max_training_pixels is None else max_training_pixels
-    xs, ys, seeds, channels = [], [], [], None
+    xs, ys, seeds = [], [], []
+    kinds = {n_channels(img) for img in images if img is not None}
+    if len(kinds) > 1 and not (isinstance(spec, FeatureSpec) and all(img is not None for img in images)):
+        raise ValueError("Train on images of one kind: all colour or all gray (convert the others first).")
+    # colour and gray images together (e.g. a gray photo stored as RGB): all get the colour layout
+    channels = max(kinds) if kinds else 3
     for img, lab, arr in zip(images, label_list, arrays):
         if img is None and arr is None:
             raise ValueError("Give an image (or its feature_array) for every label image.")
         shape = (np.asarray(arr) if img is None else np.asarray(img)).shape[:2]
         lab = check_labels(lab, shape, n_classes, require_two=False)
-        ch = n_channels(img) if img is not None else (channels or 3)
-        if channels is not None and ch != channels:
-            raise ValueError("Train on images of one kind: all colour or all gray (convert the others first).")
-        channels = ch
-        if arr is None:
-            arr = spec(img)
+        if img is None and isinstance(spec, FeatureSpec) and np.asarray(arr).shape[-1:] == (spec.n_features(1),) \
+                and spec.n_features(1) != spec.n_features(3):
+            channels = 1  # a gray image's features, given without the image
+        if img is not None and (arr is None or (isinstance(spec, FeatureSpec) and n_channels(img) != channels)):
+            arr = spec(img, channels=channels) if isinstance(spec, FeatureSpec) else spec(img)
         arr = np.asarray(arr)
         if arr.ndim != 3 or arr.shape[:2] != tuple(shape):
             raise ValueError(f"feature_array must be (H, W, F) with (H, W) = {tuple(shape)}; got {arr.shape}.")

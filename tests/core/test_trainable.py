@@ -258,7 +258,54 @@ def test_lbp_family_histograms_gray_texture():
     assert set(spec.families(1)) == {"lbp"} and spec.names(1)[9] == "lbp_r1_other_s4"
     np.testing.assert_allclose(f.reshape(48, 96, 2, 10).sum(-1), 1, atol=1e-4)  # a histogram per radius
     assert np.abs(f[24, 10] - f[24, 86]).sum() > 0.5  # stripes and noise have different histograms
-    assert spec(np.zeros((16, 16, 3), np.uint8)).shape == (16, 16, 0)
+    assert spec(np.full((16, 16, 3), (200, 40, 40), np.uint8)).shape == (16, 16, 0)  # a colour image
+    assert spec(np.zeros((16, 16, 3), np.uint8)).shape == (16, 16, 20)  # equal channels: gray
     assert not FeatureSpec().lbp
     assert SCHEMA.parse(PRESETS["improved"])["lbp"] and SCHEMA.parse(PRESETS["blank"])["lbp"]
     assert not any(SCHEMA.parse(PRESETS[name])["lbp"] for name in ("tutorial", "tutorial_corrected"))
+
+
+def test_gray_photo_stored_as_rgb_is_gray():
+    """An RGB image with three equal channels gets a gray image's features (lbp, no colour / palette)."""
+    rng = np.random.default_rng(4)
+    gray = rng.integers(0, 256, (40, 56), dtype=np.uint8)
+    as_rgb = np.stack([gray] * 3, axis=-1)
+    spec = FeatureSpec(palette=True, lbp=True)
+    assert T.features.n_channels(as_rgb) == 1 and T.features.n_channels(np.dstack([as_rgb, gray])) == 1
+    np.testing.assert_array_equal(spec(as_rgb), spec(gray))
+    np.testing.assert_array_equal(spec(np.dstack([as_rgb, np.full_like(gray, 255)])), spec(gray))  # RGBA
+    assert spec(as_rgb).shape[-1] == spec.n_features(1) != spec.n_features(3)
+    # the colour layout on request: what the image gave before (a model trained on colour images)
+    assert spec(gray, channels=3).shape[-1] == spec.n_features(3)
+    np.testing.assert_array_equal(spec(gray, channels=3), spec(as_rgb, channels=3))
+    colour = as_rgb.copy()
+    colour[0, 0, 0] ^= 1  # one channel differs in one pixel: colour
+    assert T.features.n_channels(colour) == 3 and spec(colour).shape[-1] == spec.n_features(3)
+    with pytest.raises(ValueError, match="channels"):
+        spec(gray, channels=2)
+
+
+def test_model_of_one_kind_predicts_the_other_kind():
+    """Colour model → gray-as-RGB image and the reverse work (features converted), also when the page passes
+    the features of the image's own kind; colour and gray-as-RGB images train one model together."""
+    img, truth = two_textures()
+    gray = np.round(img * 255).astype(np.uint8)
+    as_rgb = np.stack([gray] * 3, axis=-1)
+    tinted = np.clip(as_rgb.astype(int) + [20, 0, -20], 0, 255).astype(np.uint8)  # colour
+    lab = stroke_labels(gray.shape)
+    spec = FeatureSpec(texture=True, edges=True, intensity=True, color=True, lbp=True)
+    kw = dict(features=spec, n_estimators=10, propagation=False)
+    colour_model = T.fit_segmenter(tinted, lab, **kw)
+    gray_model = T.fit_segmenter(as_rgb, lab, **kw)
+    assert colour_model.channels == 3 and gray_model.channels == 1
+    assert gray_model.n_features == spec.n_features(1)
+    for seg, image in ((colour_model, as_rgb), (colour_model, gray), (gray_model, tinted)):
+        assert (seg.predict(image) == truth).mean() > 0.9
+        own = spec(image)  # the features of the image's own kind (what a feature cache holds)
+        assert (seg.predict(image, feature_array=own) == truth).mean() > 0.9
+    with pytest.raises(ValueError, match="trained on colour images.*features_of"):
+        colour_model.predict(feature_array=spec(as_rgb))
+    both = T.fit_segmenter([tinted, as_rgb], [lab, lab], feature_array=[spec(tinted), spec(as_rgb)], **kw)
+    assert both.channels == 3 and (both.predict(as_rgb) == truth).mean() > 0.9
+    with pytest.raises(ValueError, match="one kind"):
+        T.fit_segmenter([tinted, as_rgb], [lab, lab], features=lambda im: SMALL(im), n_estimators=10)
