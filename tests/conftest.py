@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -12,19 +13,23 @@ if str(ROOT) not in sys.path:
 def pytest_collection_modifyitems(config, items):
     """Keep what shares a process-wide fixture on one pytest-xdist worker (``-n auto --dist loadgroup``).
 
-    The browser tests are two groups, the tour and the canvases, each on one worker with its own server and
-    Chromium (they mostly wait on the browser, so two of them overlap well); each page's bad-input sweep reuses one
-    AppTest session. The browser tests come first, so their workers start on them while the others take the rest.
+    The browser tests share one server and one Chromium; each page's bad-input sweep reuses one AppTest session.
+    The browser tests come first, so their worker starts on them while the others take the rest.
     """
     items.sort(key=lambda item: not item.nodeid.startswith("tests/e2e/"))  # stable: otherwise in collection order
     for item in items:
         if item.nodeid.startswith("tests/e2e/"):
-            tour = item.nodeid.startswith("tests/e2e/test_browser_tour.py")
-            item.add_marker(pytest.mark.xdist_group("browser:tour" if tour else "browser:canvas"))
+            item.add_marker(pytest.mark.xdist_group("browser"))
         elif item.nodeid.startswith("tests/app/test_sweep.py"):
             page = getattr(item, "callspec", None) and item.callspec.params.get("page")
             if page:
                 item.add_marker(pytest.mark.xdist_group(f"sweep:{page}"))
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: one worker per core, plus the browser tests' worker, which mostly waits on a page (its server and
+    Chromium do the work): on 2 cores, 3 workers keep both cores busy while the browser tests run."""
+    return (os.cpu_count() or 1) + 1
 
 
 def pytest_runtest_setup(item):
@@ -34,8 +39,6 @@ def pytest_runtest_setup(item):
     other workers' CPU-bound tests would slow every one of its page loads. Without the right to raise priority
     again (not root), nothing changes.
     """
-    import os
-
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
     try:
