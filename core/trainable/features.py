@@ -28,6 +28,10 @@ function: ``spec(image)`` gives an ``(H, W, F)`` float32 array. Families:
     pattern codes (8 neighbours at 1 and 2 px) over a Gaussian window of σ = ``sigma_max`` / 2
     (gray images only: the texture counterpart of ``palette``).
 
+An RGB(A) image whose three colour channels are all equal (a gray photo stored as RGB) is a gray image
+here (:func:`n_channels`): it gets ``lbp`` and no ``color`` / ``palette``; ``spec(image, channels=3)``
+computes the colour layout all the same (what a model trained on colour images needs).
+
 :data:`FEATURES_VERSION` numbers the definitions: a saved model records it, and a model
 file of another version is refused (its features would mean something else).
 """
