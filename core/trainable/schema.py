@@ -45,9 +45,9 @@ SCHEMA = Schema("trainable_segmentation", [
     Bool("texture", True, help="Feature family: " + FAMILIES["texture"] + "."),
     Bool("edges", True, help="Feature family: " + FAMILIES["edges"] + "."),
     Bool("intensity", True, help="Feature family: " + FAMILIES["intensity"] + "."),
-    Bool("color", True, help="Feature family: " + FAMILIES["color"] + " (colour images only)."),
-    Bool("palette", True, help="Feature family: " + FAMILIES["palette"] + " (colour images only)."),
-    Bool("lbp", True, help="Feature family: " + FAMILIES["lbp"] + " (gray images only)."),
+    Bool("color", True, help="Feature family: " + FAMILIES["color"] + " (colour images only; a gray photo stored as RGB is gray)."),
+    Bool("palette", True, help="Feature family: " + FAMILIES["palette"] + " (colour images only; a gray photo stored as RGB is gray)."),
+    Bool("lbp", True, help="Feature family: " + FAMILIES["lbp"] + " (gray images only, including gray photos stored as RGB)."),
     Float("sigma_max", 16.0, 4.0, 64.0, step=4.0, help="Largest smoothing scale of intensity, colour and palette (px); the lbp window is half of it."),
     Choice("classifier", list(CLASSIFIER_NAMES), FOREST_DEFAULTS["classifier"], labels=CLASSIFIER_NAMES,
            help="'forest': the tutorial's RandomForestClassifier(); 'improved': extremely randomised trees "
