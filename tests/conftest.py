@@ -1,4 +1,5 @@
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -9,21 +10,39 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which turns the group marks into node ids
 def pytest_collection_modifyitems(config, items):
-    """Keep what shares a process-wide fixture on one pytest-xdist worker (``-n auto --dist loadgroup``).
-
-    The browser tests share one server and one Chromium; each page's bad-input sweep reuses one AppTest session.
-    The browser tests come first, so their worker starts on them while the others take the rest.
-    """
+    """The browser tests first, so their worker starts on them while the others take the rest."""
     items.sort(key=lambda item: not item.nodeid.startswith("tests/e2e/"))  # stable: otherwise in collection order
-    for item in items:
-        if item.nodeid.startswith("tests/e2e/"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-        elif item.nodeid.startswith("tests/app/test_sweep.py"):
-            page = getattr(item, "callspec", None) and item.callspec.params.get("page")
-            if page:
-                item.add_marker(pytest.mark.xdist_group(f"sweep:{page}"))
+
+
+def work_unit(nodeid: str) -> str:
+    """What runs on one pytest-xdist worker, in collection order: every browser test together (one server, one
+    Chromium), each page's bad-input sweep together (one reused AppTest session), any other test alone."""
+    if nodeid.startswith("tests/e2e/"):
+        return "browser"
+    page = re.match(r"tests/app/test_sweep\.py::\w+\[([a-z_]+)", nodeid)
+    return f"sweep:{page.group(1)}" if page else nodeid
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which would return its loadgroup scheduler
+def pytest_xdist_make_scheduler(config, log):
+    """Schedule by :func:`work_unit`.
+
+    pytest-xdist's own ``--dist loadgroup`` marks a group by suffixing the test's node id, which pytest 9 no longer
+    lets it do (``Node.nodeid`` is derived from ``Node._id``): the groups were silently ignored, and every worker ran
+    some browser tests with a server and a Chromium of its own. This is xdist's scope scheduler with our own scopes,
+    kept in collection order; ``tests/core/test_harness.py`` checks it.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None  # another --dist asked for on the command line: xdist's own
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WorkUnits(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    config.option.loadscopereorder = False
+    return WorkUnits(config, log)
 
 
 def pytest_xdist_auto_num_workers(config):
