@@ -28,11 +28,13 @@ PRESET_HELP = {
     "Tutorial": "The tutorial's cell as written: its beach photo and mask rectangles, its Gabor bank "
                 "(1/8 … 2 cycles/px) and RandomForestClassifier(). " + TUTORIAL_AGREEMENT + ".",
     "Tutorial, corrected": "The same, with the Gabor frequencies below the aliasing limit (1/32 … 1/2).",
-    "Improved": "The app's default: texture, edges, intensity, colour and a colour palette; balanced extra trees; "
-                "then the strokes spread through regions (a random walker).",
+    "Improved": "The app's default: texture, edges, intensity, colour and a colour palette (texture histograms on "
+                "gray images); balanced extra trees; then the strokes spread through regions (a random walker).",
     "Blank canvas": "Two empty classes on the current image; scribble a stroke in each.",
 }
 CANVAS_WIDTHS = [420, 480, 560, 640, 720, 880, 1040]
+FAMILY_LABELS = {"gabor": "Gabor (the tutorial's)", "texture": "Texture energy", "edges": "Edges", "intensity":
+                 "Intensity", "color": "Colour", "palette": "Colour palette", "lbp": "Texture histograms (LBP)"}
 
 ps = P.ParamSet(SCHEMA)
 if not st.query_params and f"{PAGE}:_opened" not in st.session_state:  # a first visit opens on the tutorial
@@ -56,12 +58,13 @@ values = ps.values()
 with st.sidebar:
     st.subheader("Features")
     for fam in FAMILIES:
-        ps.checkbox(fam, fam.capitalize(), help=SCHEMA.fields[fam].help)
+        ps.checkbox(fam, FAMILY_LABELS[fam], help=SCHEMA.fields[fam].help)
     ps.radio("frequencies", "Gabor frequencies (tutorial's: 1/8 … 2; corrected: 1/32 … 1/2)",
              disabled=not values["gabor"], help=SCHEMA.fields["frequencies"].help)
     st.caption("Above 0.5 cycles/px a sampled wave looks like a slower one (aliasing, see the Gabor page): the "
                "tutorial's 1 and 2 cycles/px filters repeat lower ones; *corrected* uses five distinct octaves.")
-    ps.slider("sigma_max", "Largest smoothing scale (px)", disabled=not (values["intensity"] or values["color"] or values["palette"]))
+    ps.slider("sigma_max", "Largest smoothing scale (px)",
+              disabled=not any(values[f] for f in ("intensity", "color", "palette", "lbp")))
     st.subheader("Classifier")
     ps.radio("classifier", "Classifier", horizontal=False)
     ps.slider("trees", "Trees")

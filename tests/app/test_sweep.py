@@ -388,7 +388,7 @@ def _result_or_message(at) -> str:
     for kind in ("image", "dataframe", "table", "metric"):
         if len(getattr(at.main, kind)):
             return f"result: {kind}"
-    if len(at.main.get("plotly_chart")) or len(at.main.get("arrow_vega_lite_chart")):
+    if any(len(at.main.get(kind)) for kind in ("plotly_chart", "vega_lite_chart")):  # AppTest's names for them
         return "result: chart"
     for kind in ("error", "warning", "info"):
         found = [str(e.value) for e in getattr(at.main, kind)]

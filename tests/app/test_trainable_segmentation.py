@@ -13,7 +13,7 @@ from core import trainable as T
 from core.canvas.objects import rects_to_drawing
 from core.trainable.classifiers import CLASSIFIER_NAMES
 from core.trainable.schema import PRESETS, fit_kwargs, tutorial_mask
-from tests.app.conftest import app_test, no_exception, texts
+from tests.app.conftest import app_test, no_exception, texts, trainable_opened_on
 from ui.scribble_state import ClassInfo, ScribbleState, from_objects
 from ui.trainable_view import STATE_KEY
 
@@ -124,3 +124,14 @@ def test_features_over_the_budget_are_refused_with_the_reason_before_any_work():
     with pytest.raises(ValueError, match=rf"2048×2048 image need about [\d,]+ MB, more than this server gives one "
                                          rf"image \({FEATURE_LIMIT_MB} MB\): lower the working size"):
         check_feature_budget(np.zeros((2048, 2048, 3), np.uint8), spec)
+
+
+def test_each_feature_family_has_a_named_checkbox_and_the_lbp_window_follows_the_scale_slider():
+    only_lbp = dict(gabor=False, texture=False, edges=False, intensity=False, color=False, palette=False, lbp=True)
+    at = app_test(PAGE, session_state=trainable_opened_on("blank", **only_lbp))
+    no_exception(at)
+    labels = [str(c.label) for c in at.sidebar.checkbox]
+    assert {"Gabor (the tutorial's)", "Texture energy", "Colour palette", "Texture histograms (LBP)"} <= set(labels)
+    assert not at.slider(key="trainable_segmentation:sigma_max").disabled  # σ_max / 2 is the lbp window
+    at.checkbox(key="trainable_segmentation:lbp").uncheck().run()
+    assert at.slider(key="trainable_segmentation:sigma_max").disabled  # no family uses it now
