@@ -147,9 +147,9 @@ def test_panorama_reuses_the_panorama_when_ransac_finds_the_same_transforms():
     from core.keypoints import orb_features
     from core.panorama import RegistrationParams, orb_params, register_features
 
-    at = app_test("pages/panorama.py", working_size=384)
+    at = app_test("pages/panorama.py", working_size=256)
     no_exception(at)
-    views = [fit_working_size(load_sample(n), 384) for n in PN.ARCHES]
+    views = [fit_working_size(load_sample(n), 256) for n in PN.ARCHES]
 
     def transforms(values):
         orb, params = orb_params(values), RegistrationParams.from_values(values)
