@@ -131,3 +131,24 @@ def no_exception(at: AppTest) -> None:
 @pytest.fixture
 def make_app():
     return app_test
+
+
+@pytest.fixture
+def offered(monkeypatch) -> dict:
+    """The files the page offers for download while the test runs it: file name → the array or table."""
+    from ui import share
+
+    files = {}
+    real_png, real_csv = share.download_png, share.download_csv
+
+    def png(label, array, filename, **kw):
+        files[filename] = array
+        return real_png(label, array, filename, **kw)
+
+    def csv(label, table, filename, **kw):
+        files[filename] = table
+        return real_csv(label, table, filename, **kw)
+
+    monkeypatch.setattr(share, "download_png", png)
+    monkeypatch.setattr(share, "download_csv", csv)
+    return files

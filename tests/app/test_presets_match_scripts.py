@@ -339,27 +339,6 @@ def check_trainable_segmentation(at, preset, tmp_path, fx):
 
 
 # --------------------------------------------------------------------------- the test
-@pytest.fixture
-def offered(monkeypatch) -> dict:
-    """The files the page offers for download while the test runs it: file name → the array or table."""
-    from ui import share
-
-    files = {}
-    real_png, real_csv = share.download_png, share.download_csv
-
-    def png(label, array, filename, **kw):
-        files[filename] = array
-        return real_png(label, array, filename, **kw)
-
-    def csv(label, table, filename, **kw):
-        files[filename] = table
-        return real_csv(label, table, filename, **kw)
-
-    monkeypatch.setattr(share, "download_png", png)
-    monkeypatch.setattr(share, "download_csv", csv)
-    return files
-
-
 @pytest.mark.parametrize("page, preset", [_param(*case) for case in CASES])
 def test_the_shown_script_matches_the_page(page, preset, tmp_path, monkeypatch, offered):
     at = open_preset(page, preset)
