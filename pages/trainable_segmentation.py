@@ -185,17 +185,17 @@ if not values["live"]:
     elif last is not None and last["inputs"].images[0] == key:  # frozen: the last result, as it was
         inputs, train_images, train_labels = last["inputs"], last["images"], last["labels"]
 stale = inputs != current
-slot = st.empty()
-seg = None
+slot, seg = st.empty(), None
 if last is not None and last.get("shown") is not None:
     display.show(last["shown"], container=slot, caption="(the last result, while the new one computes)")
 try:
+    layout = T.layout_of(train_images)  # colour if any image is: every image's features in that layout
     for image_, k in zip(train_images, keys):
-        if not V.features_ready(image_, kwargs["features"]):
+        if not V.features_ready(image_, kwargs["features"], layout):
             est = V.estimate_seconds(image_, kwargs["features"])
             bar = st.progress(0.0, text=f"Computing the features of {k} ({image_.shape[1]}×{image_.shape[0]}): "
                               f"about {est:.0f} s on this server (once per image).")
-            V.features_of(image_, V.spec_json(kwargs["features"]))
+            V.features_of(image_, V.spec_json(kwargs["features"]), layout)
             bar.empty()
     n_px = int(sum((lab > 0).sum() for lab in train_labels))
     n_fit = min(n_px, values["max_pixels"] or n_px)

@@ -16,7 +16,7 @@ from core import trainable as T
 from core.canvas.objects import rects_to_drawing
 from core.clustering import average_colors
 from core.images import image_digest, to_rgb
-from core.trainable.features import FeatureSpec
+from core.trainable.features import FeatureSpec, layout_of, n_channels
 from core.trainable.schema import MAX_CLASSES, PALETTE, TUTORIAL_RECTS, TUTORIAL_SHAPE
 from ui import cache, images, memory
 from ui.scribble_state import ClassInfo, ScribbleState, Stroke, from_objects
@@ -24,7 +24,7 @@ from ui.scribble_state import ClassInfo, ScribbleState, Stroke, from_objects
 __all__ = ["RunInputs", "features_of", "features_ready", "fit", "predict", "render", "scribble_state", "swatches"]
 
 #: feature computations done in this process: (image digest, spec JSON); a miss shows the progress bar
-_READY: set[tuple[str, str]] = set()
+_READY: set[tuple[str, str, int]] = set()
 #: seconds per megapixel per feature, measured on this machine (2 cores) at 0.8 MP: for the progress estimate
 SECONDS_PER_MP_FEATURE = {"gabor": 0.45, "other": 0.08}
 STATE_KEY = "trainable_segmentation:_scribbles"
@@ -55,8 +55,8 @@ def spec_json(spec: FeatureSpec) -> str:
     return json.dumps(spec.to_dict(), sort_keys=True)
 
 
-def features_ready(image: np.ndarray, spec: FeatureSpec) -> bool:
-    return (image_digest(image), spec_json(spec)) in _READY
+def features_ready(image: np.ndarray, spec: FeatureSpec, channels: int | None = None) -> bool:
+    return (image_digest(image), spec_json(spec), channels or n_channels(image)) in _READY
 
 
 def estimate_seconds(image: np.ndarray, spec: FeatureSpec) -> float:
@@ -81,9 +81,9 @@ def check_feature_budget(image: np.ndarray, spec: FeatureSpec) -> None:
 
 
 @cache.cache_resource(max_entries=8)
-def _features(image: np.ndarray, spec: str) -> np.ndarray:
+def _features(image: np.ndarray, spec: str, channels: int) -> np.ndarray:
     check_feature_budget(image, FeatureSpec.from_dict(json.loads(spec)))
-    out = FeatureSpec.from_dict(json.loads(spec))(image)
+    out = FeatureSpec.from_dict(json.loads(spec))(image, channels=channels)
     out.setflags(write=False)
     return out
 
@@ -91,17 +91,20 @@ def _features(image: np.ndarray, spec: str) -> np.ndarray:
 #: The cached feature arrays of all sessions together hold at most this many bytes (ui/memory.py's budget): the
 #: least recently used are dropped first; the newest is always kept, so one image is never recomputed per rerun.
 FEATURES_CACHE_BYTES = memory.FEATURES_MB * 2**20
-_HELD: OrderedDict[tuple[str, str], tuple[int, np.ndarray]] = OrderedDict()  # (digest, spec) → (bytes, image)
+_HELD: OrderedDict[tuple[str, str, int], tuple[int, np.ndarray]] = OrderedDict()  # (digest, spec, layout) → (bytes, image)
 _HELD_LOCK = threading.Lock()
 
 
-def features_of(image: np.ndarray, spec: str) -> np.ndarray:
-    """Per-pixel features of one image (read-only, shared by sessions), once per image and spec.
+def features_of(image: np.ndarray, spec: str, channels: int | None = None) -> np.ndarray:
+    """Per-pixel features of one image (read-only, shared by sessions), once per image, spec and layout.
 
-    Cached by content; all cached feature arrays together stay within :data:`FEATURES_CACHE_BYTES`.
+    ``channels``: the layout (``core.trainable.features.layout_of`` of the training images, or a model's
+    ``channels``); default the image's own. Cached by content; all cached feature arrays together stay within
+    :data:`FEATURES_CACHE_BYTES`.
     """
-    out = _features(image, spec)
-    key = (image_digest(image), spec)
+    channels = channels or n_channels(image)
+    out = _features(image, spec, channels)
+    key = (image_digest(image), spec, channels)
     with _HELD_LOCK:
         _HELD[key] = (out.nbytes, image)
         _HELD.move_to_end(key)
@@ -111,9 +114,9 @@ def features_of(image: np.ndarray, spec: str) -> np.ndarray:
             old, (n, old_image) = _HELD.popitem(last=False)
             total -= n
             dropped.append((old, old_image))
-    for (digest, old_spec), old_image in dropped:
-        _features.clear(old_image, old_spec)
-        _READY.discard((digest, old_spec))
+    for (digest, old_spec, old_channels), old_image in dropped:
+        _features.clear(old_image, old_spec, old_channels)
+        _READY.discard((digest, old_spec, old_channels))
     _READY.add(key)
     return out
 
@@ -128,7 +131,8 @@ def held_feature_bytes() -> int:
 def _fit(inputs: RunInputs, _images: list, _labels: list) -> T.Segmenter:
     kwargs = json.loads(inputs.fit)
     spec = FeatureSpec.from_dict(kwargs.pop("features"))
-    arrays = [features_of(img, spec_json(spec)) for img in _images]
+    layout = layout_of(_images)  # the layout fit_segmenter trains in: no recomputation there
+    arrays = [features_of(img, spec_json(spec), layout) for img in _images]
     return T.fit_segmenter(list(_images), list(_labels), features=spec, feature_array=arrays, **kwargs)
 
 
@@ -146,7 +150,7 @@ def predict(inputs: RunInputs, _seg: T.Segmenter, image: np.ndarray) -> tuple[np
     """``(proba, labels 1…K, uncertainty)`` of ``image`` under the model of ``inputs`` (read-only)."""
     img = to_rgb(image) if _seg.channels == 3 else image
     spec = _seg.features if isinstance(_seg.features, FeatureSpec) else None
-    feats = features_of(img, spec_json(spec)) if spec is not None else None
+    feats = features_of(img, spec_json(spec), _seg.channels) if spec is not None else None
     proba = _seg.predict_proba(img, feature_array=feats)
     pred, unc = T.proba_to_labels(proba), T.uncertainty(proba)
     for a in (proba, pred, unc):

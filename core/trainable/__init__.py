@@ -21,7 +21,7 @@ Features are the slow part; compute them once (``seg.features(image)`` or a
 
 from core.canvas import strokes_to_labels
 from core.trainable.classifiers import CLASSIFIERS, FOREST_DEFAULTS, make_classifier
-from core.trainable.features import FeatureSpec, feature_bytes
+from core.trainable.features import FeatureSpec, feature_bytes, layout_of
 from core.trainable.hints import Region, most_uncertain_region, suggest_region, uncertainty
 from core.trainable.importance import feature_importance
 from core.trainable.labels import HeldOutScore, check_labels, heldout_accuracy, smooth_proba
@@ -31,7 +31,8 @@ from core.trainable.tiles import default_overlap, predict_tiled, tiled_peak_byte
 
 __all__ = [
     "CLASSIFIERS", "FOREST_DEFAULTS", "FeatureSpec", "HeldOutScore", "default_overlap", "tiled_peak_bytes", "Region", "Segmenter", "check_labels",
-    "feature_bytes", "feature_importance", "fit_segmenter", "heldout_accuracy", "load_segmenter", "make_classifier",
+    "feature_bytes", "feature_importance", "fit_segmenter", "heldout_accuracy", "layout_of", "load_segmenter",
+    "make_classifier",
     "most_uncertain_region", "predict_tiled", "fit_samples", "proba_to_labels", "save_segmenter", "smooth_proba", "suggest_region",
     "strokes_to_labels", "uncertainty",
 ]

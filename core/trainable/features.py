@@ -60,7 +60,7 @@ from core.trainable._filters import (
     _prepare,
 )
 
-__all__ = ["FAMILIES", "FEATURES_VERSION", "FREQUENCY_SETS", "FeatureSpec", "feature_bytes", "n_channels"]
+__all__ = ["FAMILIES", "FEATURES_VERSION", "FREQUENCY_SETS", "FeatureSpec", "feature_bytes", "layout_of", "n_channels"]
 
 #: Version of the feature definitions below; bump it whenever a family's output changes.
 FEATURES_VERSION = 2
@@ -90,6 +90,14 @@ def n_channels(image) -> int:
     """
     image = np.asarray(image)
     return 3 if image.ndim == 3 and image.shape[-1] >= 3 and not _is_gray_rgb(image) else 1
+
+
+def layout_of(images) -> int:
+    """The channels of the feature layout one model trained on ``images`` uses: 3 if any is a colour image (gray
+    ones, e.g. a gray photo stored as RGB, are then computed as RGB with equal channels), else 1.
+    """
+    kinds = {n_channels(image) for image in images if image is not None}
+    return max(kinds) if kinds else 3
 
 
 @dataclass(frozen=True)

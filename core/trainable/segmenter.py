@@ -12,7 +12,7 @@ from threadpoolctl import threadpool_limits
 
 from core._validation import check_int
 from core.trainable.classifiers import CLASSIFIERS, FOREST_DEFAULTS, make_classifier
-from core.trainable.features import FeatureSpec, n_channels
+from core.trainable.features import FeatureSpec, layout_of, n_channels
 from core.trainable.labels import check_labels, check_two_classes, smooth_proba
 from core.trainable.propagate import PROPAGATION, propagate_proba
 
@@ -292,7 +292,7 @@ def fit_segmenter(image, labels, *, features=None, feature_array=None, classifie
     if len(kinds) > 1 and not (isinstance(spec, FeatureSpec) and all(img is not None for img in images)):
         raise ValueError("Train on images of one kind: all colour or all gray (convert the others first).")
     # colour and gray images together (e.g. a gray photo stored as RGB): all get the colour layout
-    channels = max(kinds) if kinds else 3
+    channels = layout_of(images)
     for img, lab, arr in zip(images, label_list, arrays):
         if img is None and arr is None:
             raise ValueError("Give an image (or its feature_array) for every label image.")
@@ -301,7 +301,8 @@ def fit_segmenter(image, labels, *, features=None, feature_array=None, classifie
         if img is None and isinstance(spec, FeatureSpec) and np.asarray(arr).shape[-1:] == (spec.n_features(1),) \
                 and spec.n_features(1) != spec.n_features(3):
             channels = 1  # a gray image's features, given without the image
-        if img is not None and (arr is None or (isinstance(spec, FeatureSpec) and n_channels(img) != channels)):
+        if img is not None and (arr is None or (isinstance(spec, FeatureSpec)
+                                                and np.asarray(arr).shape[-1:] != (spec.n_features(channels),))):
             arr = spec(img, channels=channels) if isinstance(spec, FeatureSpec) else spec(img)
         arr = np.asarray(arr)
         if arr.ndim != 3 or arr.shape[:2] != tuple(shape):

@@ -4,6 +4,7 @@ would draw too much."""
 from __future__ import annotations
 
 import base64
+import json
 import struct
 import time
 import zlib
@@ -29,7 +30,7 @@ def test_feature_cache_stays_within_its_byte_budget_and_recomputes_what_it_dropp
     key = V.spec_json(spec)
     calls = []
     original = FeatureSpec.__call__
-    monkeypatch.setattr(FeatureSpec, "__call__", lambda self, image: calls.append(1) or original(self, image))
+    monkeypatch.setattr(FeatureSpec, "__call__", lambda self, image, **kw: calls.append(1) or original(self, image, **kw))
     V._features.clear()
     V._HELD.clear()
     imgs = _images(3)
@@ -89,3 +90,30 @@ def test_a_link_whose_strokes_are_too_costly_to_draw_gets_a_notice_not_a_traceba
     assert "too large to draw" in warnings, warnings
     state = at.session_state[V.STATE_KEY]
     assert not any(e.strokes for e in state.images.values())  # nothing kept from that link
+
+
+def test_a_colour_and_a_gray_image_train_one_model_from_cached_features_in_one_layout(monkeypatch):
+    """A colour photo and a gray photo stored as RGB: both features in the colour layout, computed once each;
+    the fit and the prediction of the gray one use those (nothing recomputed per refit)."""
+    from core.trainable.features import layout_of
+
+    colour, gray = _images(1)[0], np.repeat(_images(1)[0][..., :1], 3, axis=-1)
+    assert layout_of([colour, gray]) == 3 and layout_of([gray]) == 1
+    spec = FeatureSpec(gabor=False, texture=False, edges=False, intensity=True, color=True, lbp=True)
+    calls = []
+    original = FeatureSpec.__call__
+    monkeypatch.setattr(FeatureSpec, "__call__", lambda self, image, **kw: calls.append(kw) or original(self, image, **kw))
+    V._features.clear()
+    V._HELD.clear()
+    labels = np.zeros((48, 48), np.uint8)
+    labels[:10], labels[-10:] = 1, 2
+    kwargs = dict(features=spec.to_dict(), n_estimators=5, max_training_pixels=0, n_classes=2)
+    for n_strokes in (10, 12):  # two refits: new strokes, same images
+        labels[:n_strokes] = 1
+        inputs = V.RunInputs(("a", "b"), (f"s{n_strokes}", f"s{n_strokes}"), json.dumps(kwargs))
+        seg = V._fit(inputs, [colour, gray], [labels.copy(), labels.copy()])
+    assert seg.channels == 3 and calls == [{"channels": 3}, {"channels": 3}]  # once per image, colour layout
+    V.predict(inputs, seg, gray)
+    assert len(calls) == 2  # the gray image's prediction reuses its cached colour-layout features
+    V._features.clear()
+    V._HELD.clear()
