@@ -147,6 +147,7 @@ def test_memory_budget_adds_up_and_is_what_the_server_is_configured_with():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     configured = config_max_cache_data_size_to_bytes(config["server"]["maxCacheDataSize"])
     assert configured == M.CACHE_DATA_MB * 2**20
+    assert config["runner"]["postScriptGC"] is False  # no full collection after every rerun (0.1 s each, #15)
     # one upload at the largest working size fits the per-session budget with room for the canvas and results
     assert M.UPLOAD_KEEP_SIDE**2 * 3 <= 0.7 * M.PER_SESSION_MB * 2**20
 
