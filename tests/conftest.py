@@ -17,11 +17,12 @@ def pytest_collection_modifyitems(config, items):
 
 def work_unit(nodeid: str) -> str:
     """What runs on one pytest-xdist worker, in collection order: every browser test together (one server, one
-    Chromium), each page's bad-input sweep together (one reused AppTest session), any other test alone."""
+    Chromium), each page's bad-input sweep together and each page's presets-vs-script cases together (one reused
+    AppTest session each), any other test alone."""
     if nodeid.startswith("tests/e2e/"):
         return "browser"
-    page = re.match(r"tests/app/test_sweep\.py::\w+\[([a-z_]+)", nodeid)
-    return f"sweep:{page.group(1)}" if page else nodeid
+    page = re.match(r"tests/app/test_(sweep|presets_match_scripts)\.py::\w+\[([a-z_]+)", nodeid)
+    return f"{page.group(1).split('_')[0]}:{page.group(2)}" if page else nodeid
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own, which would return its loadgroup scheduler

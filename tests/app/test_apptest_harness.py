@@ -38,7 +38,7 @@ def test_a_run_is_awaited_by_joining_its_thread_with_the_same_timeout_and_error(
     assert AppTest.from_file(str(fast), default_timeout=5).run().markdown[0].value == "done"
 
 
-def test_xdist_work_units_keep_the_browser_tests_and_each_pages_sweep_together(pytestconfig):
+def test_xdist_work_units_keep_the_browser_tests_and_each_pages_sweep_and_presets_together(pytestconfig):
     from tests.conftest import pytest_xdist_make_scheduler, work_unit
 
     assert work_unit("tests/e2e/test_digits_canvas.py::test_drawn_digits_are_read_right") == "browser"
@@ -46,6 +46,8 @@ def test_xdist_work_units_keep_the_browser_tests_and_each_pages_sweep_together(p
     assert work_unit("tests/app/test_sweep.py::test_numeric_widget_extreme[trainable_segmentation-trees-max]") == \
         "sweep:trainable_segmentation"
     assert work_unit("tests/app/test_sweep.py::test_page_default_runs[digits]") == "sweep:digits"
+    assert work_unit("tests/app/test_presets_match_scripts.py::test_the_shown_script_matches_the_page[trainable_"
+                     "segmentation-tutorial]") == "presets:trainable_segmentation"
     assert work_unit("tests/core/test_canvas.py::test_x[a-b]") == "tests/core/test_canvas.py::test_x[a-b]"
     if pytestconfig.getvalue("dist") == "loadgroup":  # under xdist: the scheduler it really uses
         scheduler = pytest_xdist_make_scheduler(pytestconfig, None)

@@ -63,9 +63,9 @@ CASES = ([(page, name) for page, presets in CORE_PRESETS.items() for name in pre
 
 
 def _param(page: str, preset: str):
-    """One case; a page's cases share one pytest-xdist worker (``--dist loadgroup``): they share its AppTest."""
-    marks = [pytest.mark.xdist_group(f"presets:{page}")]
-    return pytest.param(page, preset, marks=marks, id=f"{page}-{preset}")
+    """One case; a page's cases run on one pytest-xdist worker (``tests/conftest.py: work_unit``) and share its
+    AppTest."""
+    return pytest.param(page, preset, id=f"{page}-{preset}")
 
 
 _APPS: dict = {}
