@@ -172,6 +172,7 @@ class Step:
     seconds: float | None  # None: no rerun happened (nothing changed)
     rss_mb: float | None = None  # the server tree's resident memory right after the step
     fragment: bool | None = None  # the rerun it asked for: a fragment's (True), the whole page's (False), none
+    samples: list[float] | None = None  # the seconds of each move when the step is the median of several
 
 
 @dataclass

@@ -55,10 +55,16 @@ def cluster_stage(X: np.ndarray, k: int):
     return _timed(O.fit_clusters, X, k)
 
 
-@cache.cache_data(max_entries=16)  # labels in colour; cluster ids + 1 and their colours (None without clusters)
-def pictures(labels: np.ndarray, table, clusters: np.ndarray | None) -> tuple:
-    painted = O.paint_clusters(labels, table, clusters) if clusters is not None else None
-    return O.color_labels(labels), painted, (O.color_clusters(painted) if painted is not None else None)
+@cache.cache_data(max_entries=8)
+def label_colours(labels: cache.Keyed) -> cache.Keyed:
+    """Each object in a colour of its own: once per label image (k, scaling and features do not change it)."""
+    return cache.Keyed(O.color_labels(labels.array), f"{labels.digest}:colours")
+
+
+@cache.cache_data(max_entries=16)  # cluster ids + 1 per pixel and their colours (with a digest: shown unhashed)
+def pictures(labels: cache.Keyed, table, clusters: np.ndarray) -> tuple:
+    painted = O.paint_clusters(labels.array, table, clusters)
+    return painted, cache.Keyed(O.color_clusters(painted))
 
 
 def scatter(plot, x: str, y: str, clustered: bool, scaling: str | None, point: tuple | None) -> dict:
@@ -184,9 +190,11 @@ st.caption(" · ".join([took("Objects:", t_src, c_src), took("labelling:", t_lab
 
 
 @st.fragment(key=CLUSTERING)
-def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption: str, src: O.Source, img,
+def clustering(labels_k: cache.Keyed, table, input_k: cache.Keyed, input_caption: str, src: O.Source, img,
                source: str) -> None:
-    """Stage 3 (scaled features → clusters) and every view of the result: reruns alone when its widgets move."""
+    """Stage 3 (scaled features → clusters) and every view of the result: reruns alone when its widgets move
+    (``labels_k`` / ``input_k``: the label image and the input with their digests, hashed once per full run)."""
+    labels = labels_k.array
     ps.multiselect("features", "Features to cluster on", format_func=lambda f: O.PROPERTY_LABELS[f],
                    help=ps.fields["features"].help)
     c2, c3 = st.columns([5, 1])
@@ -212,17 +220,18 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
 
     col_in, col_lab, col_cl = st.columns(3)
     col_in.markdown("**Input**")
-    display.show(shown_input, container=col_in, max_side=640)  # a third of the page: 640 px is plenty
+    display.show(input_k, container=col_in, max_side=640)  # a third of the page: 640 px is plenty
     col_in.caption(input_caption)
     col_lab.markdown(f"**{len(table)} labelled object{'s' if len(table) != 1 else ''}** — {O.size_text(labels)}")
-    lab_rgb, painted, painted_rgb = pictures(labels, table, clusters)
-    display.show(O.highlight_object(lab_rgb, labels, highlight) if highlight else lab_rgb, container=col_lab, max_side=640)
+    lab_rgb = label_colours(labels_k)
+    painted, painted_rgb = pictures(labels_k, table, clusters) if clusters is not None else (None, None)
+    display.show(O.highlight_object(lab_rgb.array, labels, highlight) if highlight else lab_rgb, container=col_lab, max_side=640)
     col_lab.caption("One colour per object (colours repeat). "
                     + (f"Object **{highlight}** is outlined in yellow." if highlight else
                        "Select a row of the table or a point of the scatter to outline an object."))
     if clusters is not None:
         col_cl.markdown(f"**Objects coloured by cluster (k = {w['k']})**")
-        display.show(O.highlight_object(painted_rgb, labels, highlight) if highlight else painted_rgb,
+        display.show(O.highlight_object(painted_rgb.array, labels, highlight) if highlight else painted_rgb,
                      container=col_cl, max_side=640)
         sizes = np.bincount(clusters, minlength=w["k"])
         col_cl.caption("Cluster " + ", ".join(f"{c}: {s} objects" for c, s in enumerate(sizes))
@@ -233,7 +242,7 @@ def clustering(labels: np.ndarray, table, shown_input: np.ndarray, input_caption
         col_cl.markdown("**Objects coloured by cluster**")
         col_cl.error(cluster_error)
 
-    views(labels, table, X, clusters, cluster_error, painted, painted_rgb, w, highlight, src, img)
+    views(labels, table, X, clusters, cluster_error, painted, painted_rgb and painted_rgb.array, w, highlight, src, img)
 
 
 @st.fragment
@@ -288,4 +297,4 @@ def views(labels, table, X, clusters, cluster_error, painted, painted_rgb, w: di
     footer(w, src, img)
 
 
-clustering(labels, table, shown_input, input_caption, src, img, v["source"])
+clustering(cache.Keyed(labels), table, cache.Keyed(shown_input), input_caption, src, img, v["source"])
