@@ -14,7 +14,7 @@ from core._validation import check_int
 from core.trainable.classifiers import CLASSIFIERS, FOREST_DEFAULTS, make_classifier
 from core.trainable.features import FeatureSpec, layout_of, n_channels
 from core.trainable.labels import check_labels, check_two_classes, smooth_proba
-from core.trainable.propagate import PROPAGATION, propagate_proba
+from core.trainable.propagate import PROPAGATION, propagate_proba, superpixels
 
 __all__ = ["Segmenter", "StrokeSeeds", "fit_samples", "fit_segmenter", "proba_to_labels"]
 
@@ -123,7 +123,10 @@ class Segmenter:
         smoothing : float, optional
             Overrides ``self.smoothing`` (Gaussian sigma in pixels, 0 = none).
         propagation : bool, optional
-            Overrides ``self.propagation`` (spreading the strokes of a training image).
+            Overrides ``self.propagation`` (spreading the strokes of a training image). Given a colour
+            ``image`` (also with ``feature_array``), the strokes spread through its SLIC superpixels
+            (:func:`~core.trainable.propagate.superpixels`, computed once per image), whose boundaries follow
+            the image's edges; otherwise (gray images, features alone) through a coarse grid.
 
         Returns
         -------
@@ -143,7 +146,10 @@ class Segmenter:
         if seeds is None:
             return proba
         weights = getattr(self.classifier, "feature_importances_", None)
-        return propagate_proba(proba, f, seeds=seeds, channel_weights=weights, **PROPAGATION)
+        segments = None
+        if image is not None and n_channels(image) == 3 and np.shape(image)[:2] == (h, w):
+            segments = superpixels(np.asarray(image))  # a colour photo: spread through its superpixels
+        return propagate_proba(proba, f, seeds=seeds, channel_weights=weights, segments=segments, **PROPAGATION)
 
     def seeds_of(self, feature_array):
         """The strokes drawn on the image of ``feature_array`` (None if it is not a training image)."""
