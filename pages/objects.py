@@ -17,6 +17,7 @@ PAGE = "objects"
 _LABEL_UPLOAD = f"{PAGE}:label_upload"  # session key: the decoded label/mask upload
 _LABEL_ERROR = f"{PAGE}:label_upload_error"
 CLUSTERING = f"{PAGE}:clustering"  # the fragment key: an outline chosen in the table or the scatter reruns it
+NUMBER = st.column_config.NumberColumn(format="%.4g")  # tables of measurements: 4 significant digits
 ps = P.ParamSet(O.SCHEMA)
 
 
@@ -273,7 +274,7 @@ def views(labels, table, X, clusters, cluster_error, painted, painted_rgb, w: di
         summary["share"] = 100 * summary["share"]
         summary = summary.rename(columns={"share": "share (%)", **O.PROPERTY_LABELS}).T
         summary.columns = [f"cluster {c}" for c in summary.columns]
-        st.dataframe(summary.style.format("{:.4g}"), width="content")
+        st.dataframe(summary, width="content", column_config=dict.fromkeys(summary.columns, NUMBER))
         st.caption("Means are in the measured units, whatever the scaling used for clustering.")
     else:
         st.caption("No clusters: " + (cluster_error or ""))
@@ -283,8 +284,7 @@ def views(labels, table, X, clusters, cluster_error, painted, painted_rgb, w: di
     ps.number("highlight", "Outline object (0 = none)", container=t2, help=ps.fields["highlight"].help,
               on_change=st.rerun, args=(CLUSTERING,))
     st.dataframe(shown, key=f"{PAGE}:table", on_select=_on_table_select, selection_mode="single-row", hide_index=True,
-                 height=320, column_config={f: st.column_config.NumberColumn(format="%.4g") for f in O.PROPERTIES
-                                            if f not in ("area", "euler_number")})
+                 height=320, column_config={f: NUMBER for f in O.PROPERTIES if f not in ("area", "euler_number")})
     d1, d2, d3, d4 = st.columns(4)
     share.download_csv("Table (CSV)", shown, "objects_table.csv", container=d1)
     share.download_png("Labels (PNG)", labels, "objects_labels.png", container=d2)
