@@ -39,7 +39,8 @@ class Segmenter:
     propagation : bool
         Spread the probabilities from the strokes through the regions of the features
         (:func:`~core.trainable.propagate.propagate_proba`) when predicting an image the strokes
-        were drawn on (recognised by :attr:`seeds`); other images get the smoothing only.
+        were drawn on (recognised by :attr:`seeds`); other images get the smoothing only. Given the
+        colour image itself, through its superpixels; otherwise through a coarse grid.
     seeds : list of StrokeSeeds
         The strokes of every training image, with a fingerprint of its features.
     n_features, channels : int
