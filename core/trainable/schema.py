@@ -60,7 +60,8 @@ SCHEMA = Schema("trainable_segmentation", [
     Float("smoothing", FOREST_DEFAULTS["smoothing"], 0.0, 16.0, step=0.5,
           help="Spatial regularisation: Gaussian σ (px) of the class probabilities before the arg-max."),
     Bool("propagate", FOREST_DEFAULTS["propagation"],
-         help="Spread the strokes through the regions of the feature image (edge-aware random walker, ≈ 0.1 s)."),
+         help="Spread the strokes through the image's regions (edge-aware random walker; on a colour image over its "
+              "SLIC superpixels, computed once per image: ≈ 0.2 s at 512 px)."),
     Bool("live", True, help="Re-segment after every stroke (off: on a button)."),
     Float("opacity", 0.5, 0.0, 1.0, step=0.05, help="Opacity of the overlay."),
     Choice("view", ["overlay", "average", "labels"], "overlay", help="Overlay, average colour, or class colours."),
