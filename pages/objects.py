@@ -243,7 +243,7 @@ def clustering(labels_k: cache.Keyed, table, input_k: cache.Keyed, input_caption
         col_cl.markdown("**Objects coloured by cluster**")
         col_cl.error(cluster_error)
 
-    views(labels, table, X, clusters, cluster_error, painted, painted_rgb and painted_rgb.array, w, highlight, src, img)
+    views(labels, table, X, clusters, cluster_error, painted, None if painted_rgb is None else painted_rgb.array, w, highlight, src, img)
 
 
 @st.fragment

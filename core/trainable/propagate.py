@@ -23,7 +23,7 @@ spread stops at the image's own edges (the seams between photos) instead of at 4
 
 from __future__ import annotations
 
-import hashlib
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -31,6 +31,7 @@ from scipy import sparse
 from scipy.sparse.linalg import splu
 
 from core._validation import check_float, check_int
+from core.images import image_digest
 
 __all__ = ["PROPAGATION", "SUPERPIXELS", "propagate_proba", "superpixels"]
 
@@ -40,30 +41,32 @@ PROPAGATION = dict(strength=1e-5, contrast=8.0, seed_weight=10.0, grid=128)
 #: SLIC settings of :func:`superpixels` (tuned on the loop benchmark's tuning photo mosaics): 4000 superpixels
 #: at any image size, as the grid has 128 cells per side at any size (≈ 8 px across at 512², two grid cells).
 SUPERPIXELS = dict(n_segments=4000, compactness=10.0)
-_SP_CACHE: OrderedDict = OrderedDict()  # image fingerprint → superpixels (an image's are computed once)
+_SP_CACHE: OrderedDict = OrderedDict()  # (image digest, settings) → superpixels (an image's are computed once)
 _SP_CACHE_SIZE = 4
+_SP_LOCK = threading.Lock()  # sessions share the cache; one computes while the others wait for its result
 
 
 def superpixels(image, n_segments=SUPERPIXELS["n_segments"], compactness=SUPERPIXELS["compactness"]):
     """SLIC superpixels of an RGB image (``skimage.segmentation.slic`` in Lab), cached per image.
 
     Returns (H, W) int32 labels 0…n-1. The last few images' superpixels are kept (keyed on the pixels'
-    hash), so a refit on the same image does not recompute them (≈ 0.3 s at 512²).
+    digest), so a refit on the same image does not recompute them (≈ 0.2 s at 512²); concurrent calls (one
+    server, many sessions) compute one image at a time and reuse each other's result.
     """
     from skimage.segmentation import slic
-    image = np.ascontiguousarray(image)
+
+    image = np.asarray(image)
     if image.ndim != 3 or image.shape[-1] < 3:
         raise ValueError(f"superpixels need an RGB image (H, W, 3); got shape {image.shape}.")
-    key = (image.shape, image.dtype.str, n_segments, compactness, hashlib.blake2b(image.data, digest_size=16).digest())
-    if key in _SP_CACHE:
+    key = (image_digest(image), int(n_segments), float(compactness))
+    with _SP_LOCK:
+        if key not in _SP_CACHE:
+            _SP_CACHE[key] = slic(image[..., :3], n_segments=int(n_segments), compactness=float(compactness),
+                                  start_label=0, channel_axis=-1).astype(np.int32)
+            while len(_SP_CACHE) > _SP_CACHE_SIZE:
+                _SP_CACHE.popitem(last=False)
         _SP_CACHE.move_to_end(key)
         return _SP_CACHE[key]
-    seg = slic(image[..., :3], n_segments=int(n_segments), compactness=float(compactness), start_label=0,
-               channel_axis=-1).astype(np.int32)
-    _SP_CACHE[key] = seg
-    while len(_SP_CACHE) > _SP_CACHE_SIZE:
-        _SP_CACHE.popitem(last=False)
-    return seg
 
 
 def _block_mean(stack, d):

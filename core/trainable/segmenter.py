@@ -295,8 +295,8 @@ def fit_segmenter(image, labels, *, features=None, feature_array=None, classifie
                 "random_state": int(random_state)}
     max_training_pixels = d["max_training_pixels"] if max_training_pixels is None else max_training_pixels
     xs, ys, seeds = [], [], []
-    kinds = {n_channels(img) for img in images if img is not None}
-    if len(kinds) > 1 and not (isinstance(spec, FeatureSpec) and all(img is not None for img in images)):
+    if not (isinstance(spec, FeatureSpec) and all(img is not None for img in images)) \
+            and len({n_channels(img) for img in images if img is not None}) > 1:
         raise ValueError("Train on images of one kind: all colour or all gray (convert the others first).")
     # colour and gray images together (e.g. a gray photo stored as RGB): all get the colour layout
     channels = layout_of(images)

@@ -32,15 +32,10 @@ AppTest sessions are reused per page (one run per case) to keep the sweep within
 
 from __future__ import annotations
 
-import fcntl
-import json
 import math
-import os
 import re
-import tempfile
 import traceback
-from dataclasses import astuple, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -264,52 +259,24 @@ def _session(page: str) -> PageSession:
     return _SESSIONS[page]
 
 
-def _found_here() -> dict:
-    """Run every page once in this process: per page, its numeric and choice widgets, whether it takes an image,
-    or the error that stopped it (plain data, so that it can be handed to the other workers)."""
-    found = {}
+def _discover() -> tuple[list, list, list]:
+    """Run every page once: its numeric and choice widgets (for parametrisation), whether it takes an image."""
+    numeric, image_pages, choices = [], [], []
     for info in PAGES:
         try:
             session = _session(info.path)
         except Exception:
-            found[info.path] = {"error": traceback.format_exc(limit=-4)}
+            _DISCOVERY_ERRORS[info.path] = traceback.format_exc(limit=-4)
             continue
-        found[info.path] = {"widgets": [astuple(s) for s in session.widgets],
-                            "choices": [astuple(s) for s in session.choices], "takes_image": session.takes_image}
-    return found
-
-
-def _found() -> dict:
-    """:func:`_found_here`, done once per test run: under pytest-xdist the first worker to take the lock runs the
-    pages and writes what it found; the others read it (they open a page's session when a sweep test needs it)."""
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    if not run:
-        return _found_here()
-    path = Path(tempfile.gettempdir()) / f"imlab-sweep-{run}.json"
-    with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not path.exists():
-            path.write_text(json.dumps(_found_here()))
-        return json.loads(path.read_text())
-
-
-def _discover() -> tuple[list, list, list]:
-    """Every page's numeric and choice widgets (for parametrisation) and the pages that take an image."""
-    numeric, image_pages, choices = [], [], []
-    every = _found()
-    for info in PAGES:
-        found = every[info.path]
-        if "error" in found:
-            _DISCOVERY_ERRORS[info.path] = found["error"]
-            continue
-        for spec in (WidgetSpec(*fields) for fields in found["widgets"]):
+        for spec in session.widgets:
             for end in ("min", "max"):
                 numeric.append(pytest.param(info.path, spec, end, id=f"{info.path[6:-3]}-{spec.ident}-{end}"))
-        for spec in (WidgetSpec(*fields) for fields in found["choices"]):
+        for spec in session.choices:
             choices.append(pytest.param(info.path, spec, id=f"{info.path[6:-3]}-{spec.ident}"))
-        if found["takes_image"]:
+        if session.takes_image:
             image_pages.append(info.path)
     return numeric, image_pages, choices
+
 
 NUMERIC_CASES, IMAGE_PAGES, CHOICE_CASES = _discover()
 

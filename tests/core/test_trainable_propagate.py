@@ -64,3 +64,27 @@ def test_segmenter_uses_a_colour_images_superpixels_when_given_the_image():
     gray = img.mean(-1).astype(np.uint8)  # a gray image: the grid, image or not
     gseg = T.fit_segmenter(gray, lab, features=COLOUR, n_estimators=10)
     np.testing.assert_array_equal(gseg.predict_proba(gray), gseg.predict_proba(feature_array=COLOUR(gray)))
+
+
+def test_sessions_asking_for_one_image_at_once_share_one_slic_run(monkeypatch):
+    """The cache is shared by a server's sessions: concurrent calls for one image compute it once, never crash."""
+    import threading
+
+    import skimage.segmentation
+
+    img, _ = two_photos(seed=7)
+    calls, real = [], skimage.segmentation.slic
+    monkeypatch.setattr(skimage.segmentation, "slic", lambda *a, **k: calls.append(1) or real(*a, **k))
+    out, start = [], threading.Barrier(6)
+
+    def ask():
+        start.wait()
+        out.append(superpixels(img))
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(out) == 6 and all(o is out[0] for o in out)
+    assert len(calls) == 1
