@@ -47,8 +47,8 @@ def measure_stage(labels: np.ndarray, file_ids):
 
 
 @cache.cache_data(max_entries=16)
-def scaled_stage(table, features: tuple, scaling: str) -> np.ndarray:
-    return O.feature_matrix(table, list(features), scaling)
+def scaled_stage(table: cache.Keyed, features: tuple, scaling: str) -> np.ndarray:
+    return O.feature_matrix(table.array, list(features), scaling)
 
 
 @cache.cache_data(max_entries=16)
@@ -56,16 +56,11 @@ def cluster_stage(X: np.ndarray, k: int):
     return _timed(O.fit_clusters, X, k)
 
 
-@cache.cache_data(max_entries=8)
-def label_colours(labels: cache.Keyed) -> cache.Keyed:
-    """Each object in a colour of its own: once per label image (k, scaling and features do not change it)."""
-    return cache.Keyed(O.color_labels(labels.array), f"{labels.digest}:colours")
-
-
-@cache.cache_data(max_entries=16)  # cluster ids + 1 per pixel and their colours (with a digest: shown unhashed)
-def pictures(labels: cache.Keyed, table, clusters: np.ndarray) -> tuple:
-    painted = O.paint_clusters(labels.array, table, clusters)
-    return painted, cache.Keyed(O.color_clusters(painted))
+@cache.cache_data(max_entries=16)  # shown labels in a colour per object, or per cluster (with a digest: shown unhashed)
+def pictures(shown: cache.Keyed, table: cache.Keyed | None = None, clusters: np.ndarray | None = None) -> cache.Keyed:
+    if clusters is None:  # once per label image: k, scaling and features do not change it
+        return cache.Keyed(O.color_labels(shown.array), f"{shown.digest}:colours")
+    return cache.Keyed(O.color_clusters(O.paint_clusters(shown.array, table.array, clusters)))
 
 
 def scatter(plot, x: str, y: str, clustered: bool, scaling: str | None, point: tuple | None) -> dict:
@@ -191,11 +186,12 @@ st.caption(" · ".join([took("Objects:", t_src, c_src), took("labelling:", t_lab
 
 
 @st.fragment(key=CLUSTERING)
-def clustering(labels_k: cache.Keyed, table, input_k: cache.Keyed, input_caption: str, src: O.Source, img,
-               source: str) -> None:
+def clustering(labels_k: cache.Keyed, table_k: cache.Keyed, input_k: cache.Keyed, input_caption: str,
+               src: O.Source, img, source: str) -> None:
     """Stage 3 (scaled features → clusters) and every view of the result: reruns alone when its widgets move
-    (``labels_k`` / ``input_k``: the label image and the input with their digests, hashed once per full run)."""
-    labels = labels_k.array
+    (``labels_k`` / ``table_k`` / ``input_k``: the labels, table and input with digests made once per full run;
+    the pictures are painted at the size shown, the full-size ones only for a download)."""
+    labels, table = labels_k.array, table_k.array
     ps.multiselect("features", "Features to cluster on", format_func=lambda f: O.PROPERTY_LABELS[f],
                    help=ps.fields["features"].help)
     c2, c3 = st.columns([5, 1])
@@ -208,7 +204,7 @@ def clustering(labels_k: cache.Keyed, table, input_k: cache.Keyed, input_caption
         st.caption(f"**{step}** — {O.PRESET_HELP[step]}")
     clusters = cluster_error = X = None
     try:
-        X = scaled_stage(table, tuple(w["features"]), w["scaling"])
+        X = scaled_stage(table_k, tuple(w["features"]), w["scaling"])
         with st.spinner("k-means on the objects…"):
             clusters, t_cl, c_cl = run(cluster_stage, X, w["k"])
     except ValueError as err:
@@ -224,15 +220,17 @@ def clustering(labels_k: cache.Keyed, table, input_k: cache.Keyed, input_caption
     display.show(input_k, container=col_in, max_side=640)  # a third of the page: 640 px is plenty
     col_in.caption(input_caption)
     col_lab.markdown(f"**{len(table)} labelled object{'s' if len(table) != 1 else ''}** — {O.size_text(labels)}")
-    lab_rgb = label_colours(labels_k)
-    painted, painted_rgb = pictures(labels_k, table, clusters) if clusters is not None else (None, None)
-    display.show(O.highlight_object(lab_rgb.array, labels, highlight) if highlight else lab_rgb, container=col_lab, max_side=640)
+    shown = display.shown_labels(labels_k, 640)
+    lab_rgb = pictures(shown)
+    display.show(O.highlight_object(lab_rgb.array, shown.array, highlight) if highlight else lab_rgb,
+                 container=col_lab, max_side=640)
     col_lab.caption("One colour per object (colours repeat). "
                     + (f"Object **{highlight}** is outlined in yellow." if highlight else
                        "Select a row of the table or a point of the scatter to outline an object."))
     if clusters is not None:
         col_cl.markdown(f"**Objects coloured by cluster (k = {w['k']})**")
-        display.show(O.highlight_object(painted_rgb.array, labels, highlight) if highlight else painted_rgb,
+        painted_rgb = pictures(shown, table_k, clusters)
+        display.show(O.highlight_object(painted_rgb.array, shown.array, highlight) if highlight else painted_rgb,
                      container=col_cl, max_side=640)
         sizes = np.bincount(clusters, minlength=w["k"])
         col_cl.caption("Cluster " + ", ".join(f"{c}: {s} objects" for c, s in enumerate(sizes))
@@ -243,11 +241,11 @@ def clustering(labels_k: cache.Keyed, table, input_k: cache.Keyed, input_caption
         col_cl.markdown("**Objects coloured by cluster**")
         col_cl.error(cluster_error)
 
-    views(labels, table, X, clusters, cluster_error, painted, None if painted_rgb is None else painted_rgb.array, w, highlight, src, img)
+    views(labels, table, X, clusters, cluster_error, w, highlight, src, img)
 
 
 @st.fragment
-def views(labels, table, X, clusters, cluster_error, painted, painted_rgb, w: dict, highlight: int, src, img) -> None:
+def views(labels, table, X, clusters, cluster_error, w: dict, highlight: int, src, img) -> None:
     """The scatter, tables, downloads and footer: the scatter's axes rerun only this; an outline, all of clustering."""
     shown = table.copy() if clusters is None else table.assign(cluster=clusters)[[*table.columns[:1], "cluster",
                                                                                  *table.columns[1:]]]
@@ -288,13 +286,14 @@ def views(labels, table, X, clusters, cluster_error, painted, painted_rgb, w: di
     d1, d2, d3, d4 = st.columns(4)
     share.download_csv("Table (CSV)", shown, "objects_table.csv", container=d1)
     share.download_png("Labels (PNG)", labels, "objects_labels.png", container=d2)
-    if clusters is not None:
+    if clusters is not None:  # full size, painted on click
+        def painted(): return O.paint_clusters(labels, table, clusters)
         share.download_png("Cluster ids (PNG)", painted, "objects_cluster_ids.png", container=d3)
-        share.download_png("Clusters (PNG)", painted_rgb, "objects_clusters.png", container=d4)
+        share.download_png("Clusters (PNG)", lambda: O.color_clusters(painted()), "objects_clusters.png", container=d4)
     st.caption(f"The label image is {'8' if labels.max() <= 255 else '16'}-bit (8-bit up to 255 objects, 16-bit up "
                f"to the page's cap of {O.MAX_OBJECTS:,}); in the cluster ids image 0 is the background and "
                "cluster c is c + 1.")
     footer(w, src, img)
 
 
-clustering(cache.Keyed(labels), table, cache.Keyed(shown_input), input_caption, src, img, v["source"])
+clustering(cache.Keyed(labels), cache.keyed_table(table), cache.Keyed(shown_input), input_caption, src, img, v["source"])

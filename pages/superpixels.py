@@ -14,11 +14,12 @@ from core import superpixels as S
 from core.clustering import average_colors
 from core.images import to_rgb
 from ui import cache, images, share
-from ui.display import show
+from ui.display import show, shown_image, shown_labels
 from ui.params import ParamSet
 
 PAGE = "superpixels"
 NAMES = S.METHOD_NAMES
+SHOWN = 800  # the longest side of the second stage's two pictures (half a wide page)
 SLOW_SECONDS = 4.0  # a first stage estimated longer than this asks before it runs
 _DONE: set = set()  # (digest, method, params) computed in this process: no need to ask again
 
@@ -40,15 +41,17 @@ def first_stage(image: np.ndarray, method: str, params: tuple):
 
 
 @cache.cache_data(max_entries=24)
-def second_stage(image: cache.Keyed, segments: cache.Keyed, how: str, k: int, channels: tuple, threshold: float):
+def second_stage(image_k: cache.Keyed, segments: cache.Keyed, how: str, k: int, channels: tuple, threshold: float):
     """The merged labels, their average-colour and boundary images (each with its digest: shown and passed on
     without re-hashing), cluster and region counts, compute seconds. Inputs keyed by their stored digests."""
     start = time.perf_counter()
-    image = image.array
+    image = image_k.array
     labels = S.merge(image, segments.array, how, k=k, channels=channels, threshold=threshold)
     average, count, regions = average_colors(to_rgb(image), labels), S.segment_count(labels), S.connected_regions(labels)
     seconds = time.perf_counter() - start  # the merge's time, as the page has always shown it (not the drawing)
-    return (cache.Keyed(labels), cache.Keyed(average), count, regions, cache.Keyed(_boundaries(image, labels)), seconds)
+    labels = cache.Keyed(labels)  # both pictures at the size shown: boundaries 1 px wide there, fewer pixels
+    edges = _boundaries(shown_image(image_k, SHOWN).array, shown_labels(labels, SHOWN).array)
+    return labels, shown_labels(cache.Keyed(average), SHOWN), count, regions, cache.Keyed(edges), seconds
 
 
 def _boundaries(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -272,8 +275,8 @@ def stage_two(image_k: cache.Keyed, segments_k: cache.Keyed | None) -> None:
         time_metric(m3, "Second-stage time", spent, hit, help="The merge's compute time, when it was computed "
                     "(superpixels reused from the first stage).")
         left, right = st.columns(2)
-        show(merged_edges, container=left, caption=f"{stem}: the merged regions' boundaries.")
-        show(merged_avg, container=right, caption=f"{stem}: each merged region in its mean colour.")
+        show(merged_edges, container=left, caption=f"{stem}: the merged regions' boundaries.", photo=True)
+        show(merged_avg, container=right, caption=f"{stem}: each merged region in its mean colour.", max_side=SHOWN)
         share.download_png("Merged labels (PNG)", labels, f"{stem}_{method}_{how}_labels.png",
                            key=f"{PAGE}:dl_merged")
         if how == "kmeans":

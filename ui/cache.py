@@ -21,12 +21,13 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from core.images import image_digest
 from ui.memory import CACHE_DATA_PER_FUNCTION_MB
 
-__all__ = ["cache_data", "cache_resource", "HASH_FUNCS", "Keyed"]
+__all__ = ["cache_data", "cache_resource", "HASH_FUNCS", "Keyed", "keyed_table"]
 
 
 class Keyed:
@@ -45,6 +46,17 @@ class Keyed:
 
     def __repr__(self) -> str:  # short, in Streamlit's cache-miss spinner text
         return f"Keyed({self.digest[:8]})"
+
+
+def keyed_table(table: pd.DataFrame) -> Keyed:
+    """A table as a :class:`Keyed` (``.array`` is the table): digest of its row hashes, index and column names.
+
+    For a table that every fragment rerun passes to cached stages (a measured object table): hashed once per
+    full run instead of on every call.
+    """
+    rows = pd.util.hash_pandas_object(table, index=True).to_numpy()
+    names = np.frombuffer("\0".join(map(str, table.columns)).encode(), dtype=np.uint8)
+    return Keyed(table, f"{image_digest(rows)}:{image_digest(names)}")
 
 
 #: numpy arrays are hashed by a digest of all their bytes, shape and dtype; a :class:`Keyed` by its digest.

@@ -18,11 +18,12 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 from plotly.basedatatypes import BaseFigure
+from skimage.transform import resize
 
 from ui.cache import Keyed, cache_data
 
 __all__ = ["PrebuiltFigure", "encoded", "express", "figure_spec", "legend", "plotly_chart", "scatter_spec", "show",
-           "swatch"]
+           "shown_image", "shown_labels", "swatch"]
 
 #: The longest side sent for an image shown in a column (a wide column on a large screen is ~1100 px).
 DISPLAY_SIDE = 1100
@@ -41,9 +42,11 @@ def _as_uint8(array: np.ndarray) -> np.ndarray:
 
 
 @cache_data(max_entries=256, show_spinner=False)
-def encoded(array: np.ndarray | Keyed, max_side: int = DISPLAY_SIDE) -> bytes:
+def encoded(array: np.ndarray | Keyed, max_side: int = DISPLAY_SIDE, photo: bool | None = None) -> bytes:
     """PNG (JPEG quality 90 for photos over 0.5 MP after resizing) bytes of ``array``, downscaled to ``max_side``.
 
+    ``photo``: True sends an RGB or gray image as JPEG whatever its size (a photo with lines drawn on it: a PNG
+    of it is ~10× slower to encode and larger), False always as PNG; None decides by size.
     A :class:`ui.cache.Keyed` array is looked up by its stored digest (no hashing of its bytes).
     """
     pil = Image.fromarray(_as_uint8(array.array if isinstance(array, Keyed) else array))
@@ -51,21 +54,52 @@ def encoded(array: np.ndarray | Keyed, max_side: int = DISPLAY_SIDE) -> bytes:
         f = max_side / max(pil.size)
         pil = pil.resize((max(1, round(pil.width * f)), max(1, round(pil.height * f))), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
-    if pil.width * pil.height > 500_000 and pil.mode in ("RGB", "L"):
+    if (pil.width * pil.height > 500_000 if photo is None else photo) and pil.mode in ("RGB", "L"):
         pil.save(buffer, format="JPEG", quality=90)
     else:
         pil.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
+@cache_data(max_entries=16, show_spinner=False)
+def shown_labels(labels: Keyed, max_side: int = DISPLAY_SIDE) -> Keyed:
+    """A label image (or a picture of flat regions) shrunk to at most ``max_side`` px by nearest neighbour (ids
+    stay ids, region colours stay exact), with its digest.
+
+    Pictures painted from it (object or cluster colours, an outline) cost the pixels the column shows, not the
+    full image's: at 1 MP shown at 640 px, 2.5× fewer. Labels already small enough are returned as they are.
+    """
+    array = labels.array
+    if max(array.shape[:2]) <= max_side:
+        return labels
+    f = max_side / max(array.shape[:2])
+    shape = (max(1, round(array.shape[0] * f)), max(1, round(array.shape[1] * f)))
+    small = resize(array, shape, order=0, preserve_range=True, anti_aliasing=False).astype(array.dtype)
+    return Keyed(small, f"{labels.digest}:{max_side}")
+
+
+@cache_data(max_entries=16, show_spinner=False)
+def shown_image(image: Keyed, max_side: int = DISPLAY_SIDE) -> Keyed:
+    """An image as uint8, shrunk to at most ``max_side`` px exactly as :func:`show` shrinks it, with its digest:
+    for drawing on it at the size shown (1-px boundaries stay 1 px). Small enough images are returned as they are.
+    """
+    array = _as_uint8(image.array)
+    if max(array.shape[:2]) <= max_side:
+        return image if array is image.array else Keyed(array, f"{image.digest}:uint8")
+    f = max_side / max(array.shape[:2])
+    size = (max(1, round(array.shape[1] * f)), max(1, round(array.shape[0] * f)))
+    small = np.asarray(Image.fromarray(array).resize(size, Image.Resampling.LANCZOS))
+    return Keyed(small, f"{image.digest}:{max_side}")
+
+
 def show(array: np.ndarray | Keyed, *, caption: str | None = None, container=None, max_side: int = DISPLAY_SIDE,
-         width: str | int = "stretch") -> None:
+         width: str | int = "stretch", photo: bool | None = None) -> None:
     """``st.image`` of ``array`` from cached encoded bytes (see :func:`encoded`).
 
     The bytes are sent as they are: ``output_format`` names their own format, else Streamlit ("auto") would
     decode every PNG without alpha and re-encode it as a JPEG on every rerun.
     """
-    data = encoded(array, max_side)
+    data = encoded(array, max_side, photo)
     (container or st).image(data, caption=caption, width=width,
                             output_format="PNG" if data[:8] == b"\x89PNG\r\n\x1a\n" else "JPEG")
 

@@ -100,17 +100,21 @@ def footer(ps, *, code: str | None = None, filename: str | None = None, note: st
             )
 
 
-def download_png(label: str, array: np.ndarray, filename: str, *, key: str | None = None, container=None) -> None:
+def download_png(label: str, array: np.ndarray | Callable[[], np.ndarray], filename: str, *, key: str | None = None,
+                 container=None) -> None:
     """A download button for an image or label array as PNG (16-bit for many labels), encoded on click.
 
     Label ids beyond 0…65535 are renumbered compactly (see :func:`core.images.to_png_bytes`); a label array
     with more ids than a PNG can hold gets a visible message instead of a button that would do nothing.
+    ``array`` may be a callable that computes the array on click (a full-resolution picture the page shows
+    smaller): it is not checked first, so it must hold few labels (cluster ids, colours).
     """
-    problem = png_label_problem(array)
+    problem = None if callable(array) else png_label_problem(array)
     if problem:
         (container or st).caption(f":material/block: {escape_md(label, 80)}: {escape_md(problem, 300)}")
         return
-    download_bytes(label, lambda: to_png_bytes(array), filename, "image/png", key=key, container=container)
+    data = (lambda: to_png_bytes(array())) if callable(array) else (lambda: to_png_bytes(array))
+    download_bytes(label, data, filename, "image/png", key=key, container=container)
 
 
 def download_csv(label: str, table: pd.DataFrame, filename: str, *, key: str | None = None, container=None) -> None:

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
+from core._threads import limit_threads
 from core._validation import check_choice, check_int, constraint_error
 from core.clustering.lab import rgb2lab_uint8
 from core.images import to_rgb
@@ -147,7 +147,7 @@ def _kmeans_on_features(
     # One OpenMP thread: the fit is on ≤ 10,000 rows and the prediction is one pass; on a busy
     # machine scikit-learn's spinning OpenMP threads make both up to 100× slower (measured here:
     # 0.03 s single-threaded vs 1.6–2.9 s with 2 threads at load 11 on 2 cores).
-    with threadpool_limits(limits=1, user_api="openmp"):
+    with limit_threads(1, user_api="openmp"):
         km.fit(fit_x, sample_weight=fit_w)
         labels = km.predict(feats).astype(np.int64)
     return labels, km.cluster_centers_.astype(np.float64), int(fit_x.shape[0])

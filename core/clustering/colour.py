@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from core._threads import limit_threads
 from core._validation import check_int
 from core.clustering._base import (
     DEFAULT_MAX_SAMPLES,
@@ -181,7 +181,7 @@ def color_kmeans_fit(image: np.ndarray, n_clusters: int, *, channels="ab", color
     if colors.shape[0] < k or (colors.shape[0] < 50_000 and len(np.unique(feats_u, axis=0)) < k):
         raise _too_few(len(np.unique(feats_u, axis=0)), k)
     # One OpenMP thread: on a busy server scikit-learn's spinning threads make small fits up to 100× slower.
-    with threadpool_limits(limits=1, user_api="openmp"):
+    with limit_threads(1, user_api="openmp"):
         if max_samples is None or n <= max_samples:
             feats = colour_rows(flat, names, space)
             km = KMeans(n_clusters=k, random_state=random_state, n_init=n_init).fit(feats)

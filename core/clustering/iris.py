@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
+from core._threads import limit_threads
 from core._validation import check_int
 
 __all__ = ["IRIS_BATCH_REASON", "IRIS_COLUMNS", "IrisClusters", "iris_kmeans"]
@@ -58,7 +58,7 @@ def iris_kmeans(n_clusters: int = 3, *, random_state: int = 5) -> IrisClusters:
 
     iris = load_iris()
     n_clusters = check_int("n_clusters", n_clusters, 1, 150)
-    with threadpool_limits(limits=1, user_api="openmp"):
+    with limit_threads(1, user_api="openmp"):
         km = KMeans(n_clusters=int(n_clusters), random_state=random_state, n_init=10).fit(iris.data)
     frame = pd.DataFrame(iris.data, columns=list(IRIS_COLUMNS))
     frame["species"] = np.asarray(iris.target_names)[iris.target]

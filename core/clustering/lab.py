@@ -15,7 +15,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+
+from core._threads import limit_threads
 
 __all__ = ["rgb2lab_uint8", "unique_colors"]
 
@@ -59,7 +60,7 @@ def rgb2lab_uint8(rgb: np.ndarray) -> np.ndarray:
         raise ValueError(f"rgb2lab_uint8 needs uint8 colours of shape (..., 3); got {rgb.dtype} {rgb.shape}. "
                          "Convert with core.images.to_rgb first.")
     curve, matrix, white = _tables()
-    with threadpool_limits(limits=1, user_api="blas"):  # a 3-long product: threads only add overhead
+    with limit_threads(1, user_api="blas"):  # a 3-long product: threads only add overhead
         arr = curve[rgb] @ matrix
     arr = arr / white
     mask = arr > 0.008856

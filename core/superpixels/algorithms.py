@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from core._threads import limit_threads
 from core._validation import check_choice, check_float, check_int, constraint_error
 from core.clustering import color_features, parse_channels
 from core.images import to_rgb
@@ -262,10 +263,9 @@ def merge_kmeans(
                                f"only {distinct} distinct superpixel colours in the chosen channels; lower k",
                                n_clusters)
     from sklearn.cluster import KMeans
-    from threadpoolctl import threadpool_limits
 
     # One OpenMP thread: a few hundred samples; spinning threads on a busy 2-core server are far slower.
-    with threadpool_limits(limits=1, user_api="openmp"):
+    with limit_threads(1, user_api="openmp"):
         km = KMeans(n_clusters=n_clusters, n_init=n_init, random_state=random_state)
         seg_labels = km.fit(feats, sample_weight=counts.astype(np.float64)).labels_.astype(np.int64)
     lut = np.zeros(int(ids.max()) + 1 if ids.size else 0, dtype=np.int64)
