@@ -174,3 +174,59 @@ def test_panorama_reuses_the_panorama_when_ransac_finds_the_same_transforms():
         before = now
         seen.append(same)
     assert seen == [True, False]  # 50 more trials: the same transforms; a wider threshold: new ones
+
+
+def test_shown_labels_shrink_by_nearest_neighbour_and_keep_ids():
+    """``ui.display.shown_labels``: ids stay ids (no blending), the shape is what ``show`` would send, and a
+    small label image comes back as it is."""
+    from ui.cache import Keyed
+    from ui.display import shown_image, shown_labels
+
+    rng = np.random.default_rng(0)
+    labels = np.kron(rng.integers(0, 50, (30, 50)), np.ones((20, 20), np.int32))  # 600 × 1000, blocks of 20 px
+    small = shown_labels(Keyed(labels), 640).array
+    assert small.shape == (384, 640) and small.dtype == labels.dtype
+    assert set(np.unique(small)) <= set(np.unique(labels))
+    centres = (np.arange(30) * 12.8 + 6.4).astype(int), (np.arange(50) * 12.8 + 6.4).astype(int)
+    np.testing.assert_array_equal(small[np.ix_(*centres)], labels[10::20, 10::20])  # each block keeps its id
+    tiny = Keyed(labels[:100, :100])
+    assert shown_labels(tiny, 640) is tiny
+    photo = rng.integers(0, 256, (600, 1000, 3), dtype=np.uint8)
+    assert shown_image(Keyed(photo), 640).array.shape[:2] == small.shape  # drawn on together, pixel for pixel
+
+
+def test_shown_image_is_the_image_show_sends():
+    """Drawing on ``shown_image`` then sending it unresized = sending the full image shrunk by ``show``."""
+    import io
+
+    from PIL import Image
+
+    from ui.cache import Keyed
+    from ui.display import encoded, shown_image
+
+    photo = np.random.default_rng(1).integers(0, 256, (300, 500, 3), dtype=np.uint8)
+    sent = np.asarray(Image.open(io.BytesIO(encoded(Keyed(photo), 200, photo=False))))
+    np.testing.assert_array_equal(shown_image(Keyed(photo), 200).array, sent)
+
+
+def test_encoded_sends_a_photo_as_jpeg_when_asked_and_by_size_otherwise():
+    from ui.display import encoded
+
+    small = np.random.default_rng(2).integers(0, 256, (100, 100, 3), dtype=np.uint8)
+    assert encoded(small, photo=True)[:2] == b"\xff\xd8"  # JPEG
+    assert encoded(small)[:8] == b"\x89PNG\r\n\x1a\n"  # small: PNG by default
+    big = np.zeros((800, 800, 3), np.uint8)
+    assert encoded(big)[:2] == b"\xff\xd8" and encoded(big, photo=False)[:4] == b"\x89PNG"
+
+
+def test_keyed_table_digest_follows_values_index_and_column_names():
+    import pandas as pd
+
+    from ui.cache import keyed_table
+
+    table = pd.DataFrame({"label": [1, 2, 3], "area": [10.0, 20.0, 30.0]})
+    digest = keyed_table(table).digest
+    assert keyed_table(table.copy()).digest == digest and keyed_table(table).array is table
+    assert keyed_table(table.assign(area=[10.0, 20.0, 31.0])).digest != digest
+    assert keyed_table(table.rename(columns={"area": "perimeter"})).digest != digest
+    assert keyed_table(table.set_axis([0, 1, 5])).digest != digest

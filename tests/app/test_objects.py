@@ -247,3 +247,15 @@ def test_scaled_axes_show_what_k_means_sees():
     assert abs(xs.mean()) < 1e-9 and abs(xs.std() - 1) < 1e-9  # standardised areas, not pixels
     at.toggle(key="objects:scaled_axes").set_value(False).run()
     assert "the **unscaled** measurements" in texts(at)
+
+
+def test_cluster_downloads_are_full_size_though_the_pictures_are_painted_smaller(offered):
+    """The pictures are painted on the label image shrunk to 640 px; the PNGs offered (painted on a click) are
+    the full-size cluster ids and colours."""
+    at = app_test(PAGE)  # the default blobs: larger than the 640 px shown
+    no_exception(at)
+    labels, table = offered["objects_labels.png"], _table(at)
+    assert max(labels.shape) > 640
+    painted = O.paint_clusters(labels, table, table["cluster"].to_numpy())
+    np.testing.assert_array_equal(offered["objects_cluster_ids.png"], painted)
+    np.testing.assert_array_equal(offered["objects_clusters.png"], O.color_clusters(painted))
