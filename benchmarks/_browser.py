@@ -26,9 +26,14 @@ if str(ROOT) not in sys.path:
 WORKING_SIZES = [256, 384, 512, 768, 1024, 1536, 2048]  # as in ui.images (which imports streamlit)
 DEFAULT_WORKING_SIZE = 1024
 
-# Records every change of Streamlit's script state with a timestamp (ms, performance.now()).
+# Records every change of Streamlit's script state with a timestamp (ms, performance.now()), and every input
+# event the page receives (a key, a pointer press): a change is timed from the browser's input event, not from
+# when the harness starts looking for the widget (Playwright's checks before a click, the radio's option scan).
 _INIT_SCRIPT = """
-window.__stLoad = {log: []};
+window.__stLoad = {log: [], input: []};
+for (const kind of ['keydown', 'pointerdown', 'mousedown']) {
+  document.addEventListener(kind, () => window.__stLoad.input.push(performance.now()), true);
+}
 new MutationObserver((mutations) => {
   for (const m of mutations) {
     if (m.attributeName === 'data-test-script-state' && m.target.getAttribute) {
@@ -37,6 +42,7 @@ new MutationObserver((mutations) => {
   }
 }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
 """
+_FIRST_INPUT = """(t0) => { const t = window.__stLoad.input.find((t) => t >= t0); return t === undefined ? null : t; }"""
 _STARTED = """(t0) => window.__stLoad.log.some(([s, t]) => t >= t0 && s === 'running')"""
 _FINISHED = """(t0) => {
   let ran = false;
@@ -173,6 +179,7 @@ class Step:
     rss_mb: float | None = None  # the server tree's resident memory right after the step
     fragment: bool | None = None  # the rerun it asked for: a fragment's (True), the whole page's (False), none
     samples: list[float] | None = None  # the seconds of each move when the step is the median of several
+    lead: float | None = None  # seconds the harness took before the browser's input event (not counted)
 
 
 @dataclass
@@ -262,7 +269,7 @@ class Session:
         self.where = (page_title, action)
         asked = len(getattr(self, "reruns", []))
         t0 = await self.page.evaluate("performance.now()")
-        seconds = None
+        seconds = lead = None
         try:
             await act()
             try:
@@ -273,14 +280,17 @@ class Session:
                 await self.page.wait_for_function(_FINISHED, arg=t0, timeout=self.timeout_ms)
             await self.settle()  # a keyed st.rerun([...]) from the widget's callback starts a second run: wait it out
             t_end = await self.page.evaluate(_LAST_FINISHED, t0)
-            seconds = (t_end - t0) / 1000 if t_end else None
+            t_input = await self.page.evaluate(_FIRST_INPUT, t0)  # None: no input event (opening a page)
+            start = t0 if t_input is None or (t_end and t_input > t_end) else t_input
+            seconds = (t_end - start) / 1000 if t_end else None
+            lead = (start - t0) / 1000
         except PlaywrightTimeout as err:
             self.problem("timeout", f"{action}: {str(err).splitlines()[0]}")
         monitor = self.results.monitor
         rss = monitor.current_kb / 1024 if monitor and monitor.samples else None
         reruns = getattr(self, "reruns", [])[asked:]
         fragment = all(reruns) if reruns else None
-        self.results.steps.append(Step(self.index, rnd, page_title, action, seconds, rss, fragment))
+        self.results.steps.append(Step(self.index, rnd, page_title, action, seconds, rss, fragment, lead=lead))
         await self.check_exceptions()
         return seconds
 

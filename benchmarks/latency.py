@@ -143,12 +143,17 @@ def _summary(label: str, steps: list, limit_text: str) -> str:
 def report(args, results: Results, monitor: MemoryMonitor, wall: float, load_before: str) -> str:
     from benchmarks.__main__ import machine
 
+    leads = [s.lead for s in results.steps if s.lead is not None and not s.action.endswith("open page")]
+    lead_text = (f"median {statistics.median(leads):.2f} s, max {max(leads):.2f} s per change" if leads
+                 else "none recorded")
     lines = [
         f"# Latency in a real browser — {datetime.datetime.now().isoformat(timespec='seconds')}", "",
         f"Machine: {machine()}; load average before: {load_before}. Command: "
         f"`python -m benchmarks.latency {' '.join(sys.argv[1:])}`; wall time {wall:.0f} s; server VmHWM "
         f"{monitor.peak_hwm_kb / 1024:.0f} MB.", "",
-        "Seconds from a change to the end of the rerun it triggers (whole page or fragment), one session. "
+        "Seconds from a change (the browser's input event: the key press or pointer press that makes it) to the "
+        "end of the rerun it triggers (whole page or fragment), one session. The harness's own work before that "
+        f"event (Playwright's checks before a click, finding a radio's chosen option) is not counted: {lead_text}. "
         "Targets: second-stage / display widgets ≤ 0.3 s; first-stage widgets ≤ 1 s at 1 MP "
         "(trainable segmentation from scratch and panorama ≤ 2 s). '–': the change triggered no rerun. Stage: "
         "**second** = a widget inside the page's `st.fragment` (the browser asked for that fragment's rerun: a "

@@ -38,9 +38,14 @@ def responses(image: np.ndarray, freqs: tuple, theta: float, bandwidth: float, m
 
 @cache.cache_data(max_entries=8)
 def bank(image: cache.Keyed, freqs: tuple, n_orientations: int, bandwidth: float, shrink: int):
+    """The bank's responses and their pictures (kernels, magnitudes: tiled once, with digests), compute seconds."""
     start = time.perf_counter()
     out = G.bank_responses(image.array, freqs, n_orientations, bandwidth=bandwidth, shrink=shrink)
-    return out, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    kernels = G.kernel_gallery([kernel_of(f, np.pi * j / n_orientations, bandwidth) for f in freqs
+                                for j in range(n_orientations)], n_orientations)
+    magnitudes = G.tile([G.gray_u8(out[..., i]) for i in range(out.shape[-1])], n_orientations)
+    return (out, cache.Keyed(kernels), cache.Keyed(magnitudes)), seconds
 
 
 def timed(func, *args):
@@ -176,16 +181,14 @@ def bank_section() -> None:
         st.info("Choose at least one frequency for the bank.")
     else:
         n_or = bk["n_orientations"]
-        gallery = G.kernel_gallery([kernel_of(f, np.pi * j / n_or, bk["bandwidth"]) for f in bk["frequencies"]
-                                    for j in range(n_or)], n_or)
         with st.spinner(f"Filtering {stem} with {len(bk['frequencies']) * n_or} kernels…"):
-            resp, spent, hit = timed(bank, cache.Keyed(img.image, img.digest), bk["frequencies"], n_or,
-                                     bk["bandwidth"], bk["shrink"])
+            (resp, gallery, tiles), spent, hit = timed(bank, cache.Keyed(img.image, img.digest), bk["frequencies"],
+                                                       n_or, bk["bandwidth"], bk["shrink"])
         left, right = st.columns(2)
         show(gallery, container=left, caption=f"Real parts: one row per frequency "
              f"({', '.join(f'{f:g}' for f in bk['frequencies'])}), one column per orientation (0° … "
              f"{180 - 180 // n_or}°), all at the same scale: low frequencies need large kernels.")
-        show(G.tile([G.gray_u8(resp[..., i]) for i in range(resp.shape[-1])], n_or), container=right,
+        show(tiles, container=right,
              caption=f"{stem}'s response magnitudes, same layout, each scaled to its own range.")
         st.caption(f"{len(bk['frequencies'])} frequencies × {n_or} orientations = **{resp.shape[-1]} features per "
                    f"pixel**, from one FFT of the image and one per kernel, in {spent * 1000:,.0f} ms"

@@ -19,7 +19,7 @@ from ui.params import ParamSet
 
 PAGE = "superpixels"
 NAMES = S.METHOD_NAMES
-SHOWN = 800  # the longest side of the second stage's two pictures (half a wide page)
+SHOWN = 720  # the longest side of the second stage's two pictures (about half a wide page)
 SLOW_SECONDS = 4.0  # a first stage estimated longer than this asks before it runs
 _DONE: set = set()  # (digest, method, params) computed in this process: no need to ask again
 
@@ -47,11 +47,14 @@ def second_stage(image_k: cache.Keyed, segments: cache.Keyed, how: str, k: int, 
     start = time.perf_counter()
     image = image_k.array
     labels = S.merge(image, segments.array, how, k=k, channels=channels, threshold=threshold)
-    average, count, regions = average_colors(to_rgb(image), labels), S.segment_count(labels), S.connected_regions(labels)
-    seconds = time.perf_counter() - start  # the merge's time, as the page has always shown it (not the drawing)
-    labels = cache.Keyed(labels)  # both pictures at the size shown: boundaries 1 px wide there, fewer pixels
-    edges = _boundaries(shown_image(image_k, SHOWN).array, shown_labels(labels, SHOWN).array)
-    return labels, shown_labels(cache.Keyed(average), SHOWN), count, regions, cache.Keyed(edges), seconds
+    if labels.size and labels.min() >= 0:  # the smallest integer type: 8× fewer bytes kept in the cache for k-means
+        labels = labels.astype(np.min_scalar_type(int(labels.max())))
+    count, regions = S.segment_count(labels), S.connected_regions(labels)
+    seconds = time.perf_counter() - start  # the merge's time (not the drawing)
+    labels = cache.Keyed(labels)  # both pictures drawn at the size shown: boundaries 1 px wide there, fewer pixels
+    small, small_labels = shown_image(image_k, SHOWN).array, shown_labels(labels, SHOWN).array
+    average = average_colors(to_rgb(small), small_labels)  # each region's mean over the pixels shown
+    return labels, cache.Keyed(average), count, regions, cache.Keyed(_boundaries(small, small_labels)), seconds
 
 
 def _boundaries(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
