@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from core._threads import limit_threads
 from core._validation import check_choice, check_int, constraint_error
 from core.images import to_rgb
 from core.objects.sources import check_labels
@@ -122,7 +123,8 @@ def fit_clusters(X: np.ndarray, n_clusters: int, *, random_state: int = 0) -> np
     k = check_int("k", n_clusters, 1)
     if k > n:
         raise constraint_error("k", f"an int in the range [1, {n}] (at most the number of objects, {n})", k)
-    with warnings.catch_warnings():
+    # One OpenMP thread: a few hundred objects; spinning threads on a busy 2-core server are far slower.
+    with warnings.catch_warnings(), limit_threads(1, user_api="openmp"):
         warnings.simplefilter("ignore")  # fewer distinct points than k: KMeans warns, the result is still valid
         raw = KMeans(n_clusters=k, n_init=10, random_state=int(random_state)).fit(X).labels_
     order = np.argsort(-np.bincount(raw, minlength=k), kind="stable")
