@@ -186,11 +186,9 @@ st.caption(" · ".join([took("Objects:", t_src, c_src), took("labelling:", t_lab
 
 
 @st.fragment(key=CLUSTERING)
-def clustering(labels_k: cache.Keyed, table_k: cache.Keyed, input_k: cache.Keyed, input_caption: str,
-               src: O.Source, img, source: str) -> None:
-    """Stage 3 (scaled features → clusters) and every view of the result: reruns alone when its widgets move
-    (``labels_k`` / ``table_k`` / ``input_k``: the labels, table and input with digests made once per full run;
-    the pictures are painted at the size shown, the full-size ones only for a download)."""
+def clustering(labels_k: cache.Keyed, table_k: cache.Keyed, input_k: cache.Keyed, caption: str, src, img, source):
+    """Stage 3 (scaled features → clusters) and every view of the result: reruns alone when its widgets move (labels,
+    table, input with digests made once per full run; pictures painted at the size shown, full size on download)."""
     labels, table = labels_k.array, table_k.array
     ps.multiselect("features", "Features to cluster on", format_func=lambda f: O.PROPERTY_LABELS[f],
                    help=ps.fields["features"].help)
@@ -214,24 +212,22 @@ def clustering(labels_k: cache.Keyed, table_k: cache.Keyed, input_k: cache.Keyed
     if highlight and highlight not in set(table["label"].tolist()):
         st.caption(f"Object {highlight} is not in this image (any more): nothing highlighted.")
         highlight = 0
-
     col_in, col_lab, col_cl = st.columns(3)
     col_in.markdown("**Input**")
     display.show(input_k, container=col_in, max_side=640)  # a third of the page: 640 px is plenty
-    col_in.caption(input_caption)
+    col_in.caption(caption)
     col_lab.markdown(f"**{len(table)} labelled object{'s' if len(table) != 1 else ''}** — {O.size_text(labels)}")
     shown = display.shown_labels(labels_k, 640)
-    lab_rgb = pictures(shown)
-    display.show(O.highlight_object(lab_rgb.array, shown.array, highlight) if highlight else lab_rgb,
-                 container=col_lab, max_side=640)
+
+    def outlined(rgb: cache.Keyed):  # a picture at the size shown, the chosen object outlined
+        return O.highlight_object(rgb.array, shown.array, highlight) if highlight else rgb
+    display.show(outlined(pictures(shown)), container=col_lab, max_side=640)
     col_lab.caption("One colour per object (colours repeat). "
                     + (f"Object **{highlight}** is outlined in yellow." if highlight else
                        "Select a row of the table or a point of the scatter to outline an object."))
     if clusters is not None:
         col_cl.markdown(f"**Objects coloured by cluster (k = {w['k']})**")
-        painted_rgb = pictures(shown, table_k, clusters)
-        display.show(O.highlight_object(painted_rgb.array, shown.array, highlight) if highlight else painted_rgb,
-                     container=col_cl, max_side=640)
+        display.show(outlined(pictures(shown, table_k, clusters)), container=col_cl, max_side=640)
         sizes = np.bincount(clusters, minlength=w["k"])
         col_cl.caption("Cluster " + ", ".join(f"{c}: {s} objects" for c, s in enumerate(sizes))
                        + f" — clustered on {', '.join(w['features'])} with "
@@ -240,15 +236,24 @@ def clustering(labels_k: cache.Keyed, table_k: cache.Keyed, input_k: cache.Keyed
     else:
         col_cl.markdown("**Objects coloured by cluster**")
         col_cl.error(cluster_error)
+    views(labels, table_k, X, clusters, cluster_error, w, highlight, src, img)
 
-    views(labels, table, X, clusters, cluster_error, w, highlight, src, img)
+
+@cache.cache_data(max_entries=16)  # the property table with its cluster column, the summary (a column per cluster)
+def tables(table: cache.Keyed, clusters: np.ndarray | None, features: tuple) -> tuple:
+    t = table.array
+    if clusters is None:
+        return t, None
+    summary = O.cluster_summary(t, clusters, list(features)).assign(share=lambda d: 100 * d["share"])
+    summary = summary.rename(columns={"share": "share (%)", **O.PROPERTY_LABELS}).T.rename(columns="cluster {}".format)
+    return t.assign(cluster=clusters)[[*t.columns[:1], "cluster", *t.columns[1:]]], summary
 
 
 @st.fragment
-def views(labels, table, X, clusters, cluster_error, w: dict, highlight: int, src, img) -> None:
+def views(labels, table_k, X, clusters, cluster_error, w: dict, highlight: int, src, img) -> None:
     """The scatter, tables, downloads and footer: the scatter's axes rerun only this; an outline, all of clustering."""
-    shown = table.copy() if clusters is None else table.assign(cluster=clusters)[[*table.columns[:1], "cluster",
-                                                                                 *table.columns[1:]]]
+    table = table_k.array
+    shown, summary = tables(table_k, clusters, tuple(w["features"]))
     a, b, c = st.columns([5, 5, 3])  # the scatter, then the per-cluster table (stacked: readable at 1024 px)
     ps.select("x", "Scatter x", container=a, help=ps.fields["x"].help)
     ps.select("y", "Scatter y", container=b, help=ps.fields["y"].help)
@@ -268,10 +273,6 @@ def views(labels, table, X, clusters, cluster_error, w: dict, highlight: int, sr
                   + (" (Scaled axes need two clustered features.)" if w["scaled_axes"] else "")))
     st.markdown("**Clusters: size and mean of each feature**")
     if clusters is not None:
-        summary = O.cluster_summary(table, clusters, w["features"])
-        summary["share"] = 100 * summary["share"]
-        summary = summary.rename(columns={"share": "share (%)", **O.PROPERTY_LABELS}).T
-        summary.columns = [f"cluster {c}" for c in summary.columns]
         st.dataframe(summary, width="content", column_config=dict.fromkeys(summary.columns, NUMBER))
         st.caption("Means are in the measured units, whatever the scaling used for clustering.")
     else:
