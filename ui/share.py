@@ -80,7 +80,10 @@ def footer(ps, *, code: str | None = None, filename: str | None = None, note: st
         if note:
             caption += " " + note
         st.caption(caption)
-        st.download_button("Download settings (.json)", data=ps.schema.to_json(ps.values()).encode(),
+        # Written on click, like every download here: a file made on each rerun is replaced by the next rerun's,
+        # and a browser that lags behind (a class on 2 cores) then asks for one already gone (a 404).
+        settings = ps.schema.to_json(ps.values())
+        st.download_button("Download settings (.json)", data=lambda: settings.encode(),
                            file_name=clean_filename(f"{ps.page}_settings.json"), mime="application/json",
                            key=f"{ps.page}:download_settings", icon=":material/settings:",
                            help="The same settings as the link, as a file: `python -m imlab run FILE INPUT…` "
@@ -93,7 +96,7 @@ def footer(ps, *, code: str | None = None, filename: str | None = None, note: st
                 st.code(code, language="python")
             st.download_button(
                 "Download the script (.py)",
-                data=code.encode(),
+                data=lambda: code.encode(),
                 file_name=clean_filename(filename or f"{ps.page}.py"),
                 mime="text/x-python",
                 key=f"{ps.page}:download_script",
