@@ -103,7 +103,10 @@ def report(args, results: Results, students: list[Student], monitor: MemoryMonit
         f"{datetime.datetime.now().isoformat(timespec='seconds')} · machine: {machine()}; load average before: "
         f"{load_before}. Command: `python -m benchmarks.load {' '.join(sys.argv[1:])}`; wall time {wall:.0f} s"
         + (f"; CPU used: server {monitor.server_cpu_s:.0f} s, the {args.sessions} browser contexts "
-           f"{monitor.browser_cpu_s:.0f} s (of {(os.cpu_count() or 1) * wall:.0f} core-seconds)." if monitor else "."),
+           f"{monitor.browser_cpu_s:.0f} s (of {(os.cpu_count() or 1) * wall:.0f} core-seconds)" if monitor else "")
+        + (f"; the browsers' threads kept at nice {args.browser_nice} (they stand for the students' own computers; "
+           "Chromium as root would run its browser process at −8, above the server)." if args.browser_nice
+           else "; the browsers at the priorities Chromium gives itself."),
         "",
         "| sessions | errors | first result p50 s | p95 s | max s | upload p50 s | change p50 s | p95 s | max s "
         "| changes timed | no rerun | server VmHWM MB | tree RSS peak MB |",

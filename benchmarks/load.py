@@ -253,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="classroom: each session also uploads its own photo of --megapixels")
     parser.add_argument("--within", type=float, default=60.0,
                         help="classroom: the sessions' starts are spread over this many seconds (default 60)")
+    parser.add_argument("--browser-nice", type=int, default=10,
+                        help="with --same-link, keep the browsers at this nice value (default 10: they stand for the "
+                             "students' own computers and must not outrank the server; 0 = leave them as they are)")
     parser.add_argument("--append", action="store_true", help="append the report to --out instead of replacing it")
     parser.add_argument("--screenshots", default=None,
                         help="save a full-page screenshot of every page of session 0 (after its changes) in this folder")
@@ -328,7 +331,7 @@ def classroom(args) -> int:
             uploads[i] = Path(tmp.name) / f"student_{i:02d}.png"
             Image.fromarray(np.roll(image, 13 * i, axis=1)).save(uploads[i])
     try:
-        run = measured_run(lambda url, results: run_class(args, url, uploads, results))
+        run = measured_run(lambda url, results: run_class(args, url, uploads, results), browser_nice=args.browser_nice)
     finally:
         tmp.cleanup()
     _write(args, class_report(args, run.results, run.value or [], run.monitor, run.wall, run.load_before, shape))

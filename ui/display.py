@@ -40,6 +40,19 @@ def _as_uint8(array: np.ndarray) -> np.ndarray:
     return ((array.astype(np.float64) - lo) * (255.0 / max(hi - lo, 1)) + 0.5).astype(np.uint8)
 
 
+def _shown_size(shape: tuple, max_side: int) -> tuple[int, int]:
+    """(height, width) of an image of ``shape`` shown at most ``max_side`` px on its longest side: one rule for
+    :func:`encoded`, :func:`shown_labels` and :func:`shown_image`, so pictures drawn small match pixel for pixel.
+    """
+    f = min(1.0, max_side / max(shape[:2]))
+    return max(1, round(shape[0] * f)), max(1, round(shape[1] * f))
+
+
+def _shrunk(pil: Image.Image, max_side: int) -> Image.Image:
+    h, w = _shown_size((pil.height, pil.width), max_side)
+    return pil if (h, w) == (pil.height, pil.width) else pil.resize((w, h), Image.Resampling.LANCZOS)
+
+
 @cache_data(max_entries=256, show_spinner=False)
 def encoded(array: np.ndarray | Keyed, max_side: int = DISPLAY_SIDE, photo: bool | None = None) -> bytes:
     """PNG (JPEG quality 90 for photos over 0.5 MP after resizing) bytes of ``array``, downscaled to ``max_side``.
@@ -48,10 +61,7 @@ def encoded(array: np.ndarray | Keyed, max_side: int = DISPLAY_SIDE, photo: bool
     of it is ~10× slower to encode and larger), False always as PNG; None decides by size.
     A :class:`ui.cache.Keyed` array is looked up by its stored digest (no hashing of its bytes).
     """
-    pil = Image.fromarray(_as_uint8(array.array if isinstance(array, Keyed) else array))
-    if max(pil.size) > max_side:
-        f = max_side / max(pil.size)
-        pil = pil.resize((max(1, round(pil.width * f)), max(1, round(pil.height * f))), Image.Resampling.LANCZOS)
+    pil = _shrunk(Image.fromarray(_as_uint8(array.array if isinstance(array, Keyed) else array)), max_side)
     buffer = io.BytesIO()
     if (pil.width * pil.height > 500_000 if photo is None else photo) and pil.mode in ("RGB", "L"):
         pil.save(buffer, format="JPEG", quality=90)
@@ -71,8 +81,7 @@ def shown_labels(labels: Keyed, max_side: int = DISPLAY_SIDE) -> Keyed:
     array = labels.array
     if max(array.shape[:2]) <= max_side:
         return labels
-    f = max_side / max(array.shape[:2])
-    sizes = [max(1, round(n * f)) for n in array.shape[:2]]  # as show() and shown_image() shrink
+    sizes = _shown_size(array.shape, max_side)
     rows, cols = (((np.arange(m) + 0.5) * (n / m)).astype(np.intp) for n, m in zip(array.shape[:2], sizes))
     return Keyed(array[rows[:, None], cols], f"{labels.digest}:{max_side}")  # the pixel under each centre
 
@@ -85,10 +94,7 @@ def shown_image(image: Keyed, max_side: int = DISPLAY_SIDE) -> Keyed:
     array = _as_uint8(image.array)
     if max(array.shape[:2]) <= max_side:
         return image if array is image.array else Keyed(array, f"{image.digest}:uint8")
-    f = max_side / max(array.shape[:2])
-    size = (max(1, round(array.shape[1] * f)), max(1, round(array.shape[0] * f)))
-    small = np.asarray(Image.fromarray(array).resize(size, Image.Resampling.LANCZOS))
-    return Keyed(small, f"{image.digest}:{max_side}")
+    return Keyed(np.asarray(_shrunk(Image.fromarray(array), max_side)), f"{image.digest}:{max_side}")
 
 
 def show(array: np.ndarray | Keyed, *, caption: str | None = None, container=None, max_side: int = DISPLAY_SIDE,
