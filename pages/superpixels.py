@@ -51,19 +51,17 @@ def second_stage(image_k: cache.Keyed, segments: cache.Keyed, how: str, k: int, 
         labels = labels.astype(np.min_scalar_type(int(labels.max())))
     count, regions = S.segment_count(labels), S.connected_regions(labels)
     seconds = time.perf_counter() - start  # the merge's time (not the drawing)
-    labels = cache.Keyed(labels)  # both pictures drawn at the size shown: boundaries 1 px wide there, fewer pixels
+    labels = cache.Keyed(labels)  # both pictures drawn at the size shown (fewer pixels)
     small, small_labels = shown_image(image_k, SHOWN).array, shown_labels(labels, SHOWN).array
     average = average_colors(to_rgb(small), small_labels)  # each region's mean over the pixels shown
-    return labels, cache.Keyed(average), count, regions, cache.Keyed(_boundaries(small, small_labels)), seconds
-
-
-def _boundaries(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    return (mark_boundaries(to_rgb(image), labels, color=(1, 1, 0)) * 255).astype(np.uint8)
+    return labels, cache.Keyed(average), count, regions, boundaries(image_k, labels), seconds
 
 
 @cache.cache_data(max_entries=24)
-def boundaries(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    return _boundaries(image, labels)
+def boundaries(image: cache.Keyed, labels: cache.Keyed, side: int = SHOWN) -> cache.Keyed:
+    """mark_boundaries drawn at the size shown (``side`` px), so its lines are 1 px wide there; with its digest."""
+    small, small_labels = shown_image(image, side).array, shown_labels(labels, side).array
+    return cache.Keyed((mark_boundaries(to_rgb(small), small_labels, color=(1, 1, 0)) * 255).astype(np.uint8))
 
 
 @cache.cache_data(max_entries=8)
@@ -185,9 +183,10 @@ if stage1 is not None:
                 "computed; 'cached: reused' = taken from the cache now. Second-stage widgets never recompute it.")
     m3.metric("Mean size", f"{segments.size / max(count, 1):,.0f} px")
     left, right = st.columns(2)
-    show(boundaries(img.image, segments), container=left,
+    show(boundaries(cache.Keyed(img.image, img.digest), cache.Keyed(segments)), container=left, photo=True,
          caption=f"{NAMES[method]} on {stem}: superpixel boundaries (mark_boundaries).")
-    show(average, container=right, caption=f"{stem}: each superpixel in its mean colour (label2rgb kind='avg').")
+    show(average, container=right, max_side=SHOWN,
+         caption=f"{stem}: each superpixel in its mean colour (label2rgb kind='avg').")
     if count == 1:
         st.info("Only one superpixel: the image may be a single colour. Try another image or smaller scale.")
     d1, d2 = st.columns(2)
@@ -208,7 +207,7 @@ if ps.value("compare"):
             with st.spinner(f"{NAMES[name]}…", show_time=True):
                 (segs, _, n, _), spent, hit = timed(first_stage, img.image, name, params_of(name))
             _DONE.add((img.digest, name, params_of(name)))
-            show(boundaries(img.image, segs), container=col, max_side=600)
+            show(boundaries(cache.Keyed(img.image, img.digest), cache.Keyed(segs), 600), container=col, photo=True)
             col.caption(f"**{NAMES[name]}**: {n:,} segments, {spent}" + (" (cached)" if hit else ""))
         except ValueError as err:
             col.error(f"{NAMES[name]}: {err}")

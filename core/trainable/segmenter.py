@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.base import clone
-from threadpoolctl import threadpool_limits
 
+from core._threads import limit_threads
 from core._validation import check_int
 from core.trainable.classifiers import CLASSIFIERS, FOREST_DEFAULTS, make_classifier
 from core.trainable.features import FeatureSpec, layout_of, n_channels
@@ -138,7 +138,7 @@ class Segmenter:
         x = f.reshape(-1, nf)
         proba = np.zeros((h * w, self.n_classes), np.float32)
         cols = np.asarray(self.classes) - 1
-        with threadpool_limits(limits=1, user_api="blas"):
+        with limit_threads(1, user_api="blas"):
             for start in range(0, h * w, _CHUNK):
                 stop = min(start + _CHUNK, h * w)
                 proba[start:stop, cols] = self.classifier.predict_proba(x[start:stop])
@@ -355,7 +355,7 @@ def fit_samples(x, y, *, features, classifier, settings, n_classes, smoothing, c
     else:
         raise ValueError(f"classifier must be one of {sorted(CLASSIFIERS)} or a scikit-learn classifier with "
                          "predict_proba.")
-    with threadpool_limits(limits=1, user_api="blas"):  # BLAS threads only compete with the forest's
+    with limit_threads(1, user_api="blas"):  # BLAS threads only compete with the forest's
         clf.fit(x, y)
     names = list(class_names) if class_names is not None else [f"class {k}" for k in range(1, n_classes + 1)]
     return Segmenter(classifier=clf, features=features, n_classes=n_classes,
