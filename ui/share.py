@@ -83,7 +83,7 @@ def footer(ps, *, code: str | None = None, filename: str | None = None, note: st
         # Written on click, like every download here: a file made on each rerun is replaced by the next rerun's,
         # and a browser that lags behind (a class on 2 cores) then asks for one already gone (a 404).
         settings = ps.schema.to_json(ps.values())
-        st.download_button("Download settings (.json)", data=lambda: settings.encode(),
+        st.download_button("Download settings (.json)", data=lambda: settings.encode(), on_click="ignore",
                            file_name=clean_filename(f"{ps.page}_settings.json"), mime="application/json",
                            key=f"{ps.page}:download_settings", icon=":material/settings:",
                            help="The same settings as the link, as a file: `python -m imlab run FILE INPUT…` "
@@ -100,6 +100,7 @@ def footer(ps, *, code: str | None = None, filename: str | None = None, note: st
                 file_name=clean_filename(filename or f"{ps.page}.py"),
                 mime="text/x-python",
                 key=f"{ps.page}:download_script",
+                on_click="ignore",
             )
 
 
@@ -146,4 +147,5 @@ def download_bytes(label: str, data: bytes | Callable[[], bytes], filename: str,
     ``.npy`` that nobody downloads. The arrays and tables they capture must not be modified afterwards.
     """
     filename = clean_filename(filename)
-    (container or st).download_button(label, data=data, file_name=filename, mime=mime, key=key or f"dl:{filename}")
+    (container or st).download_button(label, data=data, file_name=filename, mime=mime, key=key or f"dl:{filename}",
+                                      on_click="ignore")  # a click only downloads (the default also reruns the page)
