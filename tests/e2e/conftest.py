@@ -133,6 +133,27 @@ def wait_for_app(pg, timeout: float = 60_000, settle_ms: int = 500) -> None:
             return
 
 
+def choose(pg, box, name: str, tries: int = 4, timeout: float = 300_000) -> None:
+    """Open the select box ``box`` (a ``stSelectbox`` locator) and click its option ``name``.
+
+    A rerun that lands while the list is open re-renders the box and closes the list (seen once in CI under
+    load, after the canvas sent its value late): then the list is opened again, at most ``tries`` times.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    option = pg.get_by_role("option", name=name, exact=True)
+    for _ in range(tries):
+        wait_for_app(pg, timeout=timeout)
+        box.get_by_role("combobox").first.click()
+        try:
+            option.click(timeout=15_000)
+            wait_for_app(pg, timeout=timeout)
+            return
+        except PlaywrightTimeout:
+            pg.keyboard.press("Escape")
+    raise AssertionError(f"the option {name!r} did not open in {tries} tries")
+
+
 def screenshot(pg, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"  # name may hold a folder: "1024x768/home"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ import io
 import json
 import zipfile
 
-from tests.e2e.conftest import no_exception_in_page, screenshot, wait_for_app
+from tests.e2e.conftest import choose, no_exception_in_page, screenshot, wait_for_app
 
 SLOW = 300_000
 
@@ -38,9 +38,7 @@ def pick_class(page, name):
 
 
 def pick_image(page, name):
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name=name, exact=True).click()
-    wait_for_app(page, timeout=SLOW)
+    choose(page, page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first, name)
 
 
 def test_two_images_one_model_applied_to_a_third_and_a_refused_model_file(browser, server_url, tmp_path):
@@ -88,10 +86,7 @@ def test_two_images_one_model_applied_to_a_third_and_a_refused_model_file(browse
 
     # one model, applied to a third image
     page.get_by_role("tab", name="Apply to an image").click()
-    apply_to = page.locator('[data-testid="stSelectbox"]').filter(has_text="Apply to")
-    apply_to.click()
-    page.get_by_role("option", name="coffee", exact=True).click()
-    wait_for_app(page, timeout=SLOW)
+    choose(page, page.locator('[data-testid="stSelectbox"]').filter(has_text="Apply to"), "coffee")
     page.get_by_text("coffee, segmented by the model").first.wait_for(timeout=SLOW)
 
     # the model file: download, alter its feature version, upload: refused with what to do
