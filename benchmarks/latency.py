@@ -41,6 +41,7 @@ class Probe(Session):
 
     async def page_widgets(self, title: str, stem: str, image: str) -> None:
         await self.change(title, f"{image} · open page", lambda: self.open_page(title, stem), rnd=0)
+        await self.settle()  # a fresh server's first visit may rerun once more: list the widgets after it
         for kind, label, item in await self.widgets(limit=self.args.widgets):
             if time.monotonic() > self.deadline:
                 return
@@ -195,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--megapixels", type=float, default=1.0, help="the uploaded photo's size (default 1.0)")
     parser.add_argument("--widgets", type=int, default=8, help="widgets moved per page (default 8)")
     parser.add_argument("--pages", default=None, help="comma-separated page file names (default: every page)")
-    parser.add_argument("--repeats", type=int, default=3,
+    parser.add_argument("--repeats", type=int, default=5,
                         help="moves of each second-stage widget; its row is their median (default 3)")
     parser.add_argument("--max-seconds", type=float, default=900, help="no new change starts after this")
     parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for one result")
