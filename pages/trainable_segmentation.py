@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
@@ -11,7 +9,7 @@ from streamlit_drawable_canvas import st_canvas
 from core import reproduce
 from core import trainable as T
 from core.canvas import decode_primitives, encode_primitives
-from core.images import SAMPLES, image_digest, to_rgb
+from core.images import image_digest, to_rgb
 from core.trainable.classifiers import CLASSIFIER_NAMES
 from core.trainable.features import FAMILIES
 from core.trainable.schema import PALETTE, PRESETS, SCHEMA, fit_kwargs
@@ -190,7 +188,8 @@ if last is not None and last.get("shown") is not None:
     display.show(last["shown"], container=slot, caption="(the last result, while the new one computes)")
 try:
     layout = T.layout_of(train_images)  # colour if any image is: every image's features in that layout
-    for image_, k in zip(train_images, keys):
+    needed = () if V.model_ready(inputs) else zip(train_images, keys)  # a model trained lately needs no features
+    for image_, k in needed:
         if not V.features_ready(image_, kwargs["features"], layout):
             est = V.estimate_seconds(image_, kwargs["features"])
             bar = st.progress(0.0, text=f"Computing the features of {k} ({image_.shape[1]}×{image_.shape[0]}): "
@@ -242,16 +241,17 @@ if seg is not None:
     st.caption(f"Trained on {seg.n_images} image(s), {len(seg.y_train):,} scribbled pixels. With the Tutorial preset: "
                f"{TUTORIAL_AGREEMENT}.")
     tab_imp, tab_check, tab_apply, tab_files = st.tabs(["Which features matter", "Check strokes", "Apply to an image",
-                                                        "Model file"])
-    with tab_imp:
-        method = "impurity" if values["classifier"] in ("forest", "improved") else "permutation"
-        try:
-            imp = T.feature_importance(seg, method=method)
-            st.bar_chart(imp, x="family", y="importance", horizontal=True, height=220)
-            st.caption("The forest's impurity importance (mean decrease in impurity, summed per feature family; "
-                       "computed while training): which kind of feature the trees split on most.")
-        except ValueError as err:
-            st.info(P.escape_md(err, 200))
+                                                        "Model file"], key=f"{PAGE}:tabs", on_change="rerun")
+    if tab_imp.open:  # permutation importance (classifiers without impurity importance) re-predicts
+        with tab_imp:
+            method = "impurity" if values["classifier"] in ("forest", "improved") else "permutation"
+            try:
+                imp = T.feature_importance(seg, method=method)
+                st.bar_chart(imp, x="family", y="importance", horizontal=True, height=220)
+                st.caption("The forest's impurity importance (mean decrease in impurity, summed per feature family; "
+                           "computed while training): which kind of feature the trees split on most.")
+            except ValueError as err:
+                st.info(P.escape_md(err, 200))
     with tab_check:
         if check.any():
             score = T.heldout_accuracy(pred, check, [c.name for c in classes])
@@ -260,27 +260,9 @@ if seg is not None:
         else:
             st.info("Switch on **Check strokes** and draw a few strokes in the right class: they never train the "
                     "model and are scored here.", icon=":material/target:")
-    with tab_apply:
-        model, model_key = seg, inputs
-        upload = st.file_uploader("Or apply a saved model file (.zip)", type=["zip"], key=f"{PAGE}:model_upload")
-        if upload is not None:
-            data = upload.getvalue()
-            try:
-                model = T.load_segmenter(data)
-                model_key = V.RunInputs(("file",), (hashlib.blake2b(data, digest_size=12).hexdigest(),), "")
-                st.success(f"Loaded: {model.n_classes} classes ({P.escape_md(', '.join(model.class_names), 120)}), "
-                           f"trained on {model.n_images} image(s).", icon=":material/check:")
-            except ValueError as err:
-                st.error(P.escape_md(err, 400), icon=":material/block:")
-                model = None
-        target = st.selectbox("Apply to", [s for s in SAMPLES if s != img.name], key=f"{PAGE}:apply_to")
-        if model is not None:
-            timage = to_rgb(images.sample_at(target, images.working_size())[0])
-            with st.spinner(f"Computing the features of {target} and predicting…"):
-                tpred = V.predict(model_key, model, timage)[1]
-            display.show(V.render(timage, tpred, classes, "overlay", 0.5), caption=f"{target}, segmented by the model")
-            share.download_png("Labels of this image (PNG)", tpred.astype(np.uint8), f"{target}_labels.png",
-                               key=f"{PAGE}:dl_applied")
+    if tab_apply.open:  # applying the model to another image is not cheap: only while its tab is open
+        with tab_apply:
+            V.apply_tab(seg, inputs, classes, current=img.name, page=PAGE)
     with tab_files:
         d1, d2, d3 = st.columns(3)
         share.download_png("Labels (PNG)", pred.astype(np.uint8), "segmentation_labels.png", key=f"{PAGE}:dl_labels",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import html
 import json
 import threading
@@ -15,10 +16,11 @@ import streamlit as st
 from core import trainable as T
 from core.canvas.objects import rects_to_drawing
 from core.clustering import average_colors
-from core.images import image_digest, to_rgb
+from core.images import SAMPLES, image_digest, to_rgb
 from core.trainable.features import FeatureSpec, layout_of, n_channels
 from core.trainable.schema import MAX_CLASSES, PALETTE, TUTORIAL_RECTS, TUTORIAL_SHAPE
-from ui import cache, images, memory
+from ui import cache, display, images, memory, share
+from ui.params import escape_md
 from ui.scribble_state import ClassInfo, ScribbleState, Stroke, from_objects
 
 __all__ = ["RunInputs", "features_of", "features_ready", "fit", "predict", "render", "scribble_state", "swatches"]
@@ -127,13 +129,32 @@ def held_feature_bytes() -> int:
         return sum(n for n, _ in _HELD.values())
 
 
-@cache.cache_resource(max_entries=6)
+FIT_ENTRIES = 6
+_FITTED: OrderedDict[RunInputs, None] = OrderedDict()  # the inputs _fit computed last (as many as it keeps)
+
+
+@cache.cache_resource(max_entries=FIT_ENTRIES)
 def _fit(inputs: RunInputs, _images: list, _labels: list) -> T.Segmenter:
     kwargs = json.loads(inputs.fit)
     spec = FeatureSpec.from_dict(kwargs.pop("features"))
     layout = layout_of(_images)  # the layout fit_segmenter trains in: no recomputation there
     arrays = [features_of(img, spec_json(spec), layout) for img in _images]
-    return T.fit_segmenter(list(_images), list(_labels), features=spec, feature_array=arrays, **kwargs)
+    seg = T.fit_segmenter(list(_images), list(_labels), features=spec, feature_array=arrays, **kwargs)
+    with _HELD_LOCK:
+        _FITTED[inputs] = None
+        while len(_FITTED) > FIT_ENTRIES:
+            _FITTED.popitem(last=False)
+    return seg
+
+
+def model_ready(inputs: RunInputs) -> bool:
+    """Whether the model of ``inputs`` was trained lately: a rerun that changes no stroke and no setting (a brush,
+    the view, a tab) then needs no image's features, which the shared cache may have dropped for another image's
+    (two photos at 1 MP with the Improved features do not fit its budget together). If the cache has dropped the
+    model too, ``fit`` trains it again and computes what it needs, without the page's progress bar.
+    """
+    with _HELD_LOCK:
+        return inputs in _FITTED
 
 
 def fit(inputs: RunInputs, images: list, labels: list, classes: list[ClassInfo]) -> T.Segmenter:
@@ -156,6 +177,18 @@ def predict(inputs: RunInputs, _seg: T.Segmenter, image: np.ndarray) -> tuple[np
     for a in (proba, pred, unc):
         a.setflags(write=False)
     return proba, pred, unc
+
+
+@cache.cache_resource(max_entries=6)
+def apply(inputs: RunInputs, _seg: T.Segmenter, image: np.ndarray) -> np.ndarray:
+    """Labels 1…K of another image under the model of ``inputs`` (read-only).
+
+    Its features are computed for this prediction and dropped: held in the shared feature cache they would push
+    out the training images' features, which every rerun of the page needs (at 1 MP both do not fit its budget).
+    """
+    pred = T.proba_to_labels(_seg.predict_proba(to_rgb(image) if _seg.channels == 3 else image))
+    pred.setflags(write=False)
+    return pred
 
 
 def kwargs_json(kwargs: dict) -> str:
@@ -251,3 +284,26 @@ def script_values(values: dict, classes: list[ClassInfo], strokes: list[Stroke],
         out["rectangles"] = [(k, r0, r1, c0, c1) for k, (r0, c0, r1, c1) in _tutorial_rects(shape) if k <= len(classes)]
         out["scribbles"] = []
     return out
+
+
+def apply_tab(seg: T.Segmenter, inputs: RunInputs, classes: list[ClassInfo], *, current: str, page: str) -> None:
+    """The "Apply to an image" tab: this model, or a model file the person uploads, on another sample."""
+    model, model_key = seg, inputs
+    upload = st.file_uploader("Or apply a saved model file (.zip)", type=["zip"], key=f"{page}:model_upload")
+    if upload is not None:
+        data = upload.getvalue()
+        try:
+            model = T.load_segmenter(data)
+            model_key = RunInputs(("file",), (hashlib.blake2b(data, digest_size=12).hexdigest(),), "")
+            st.success(f"Loaded: {model.n_classes} classes ({escape_md(', '.join(model.class_names), 120)}), "
+                       f"trained on {model.n_images} image(s).", icon=":material/check:")
+        except ValueError as err:
+            st.error(escape_md(err, 400), icon=":material/block:")
+            return
+    target = st.selectbox("Apply to", [s for s in SAMPLES if s != current], key=f"{page}:apply_to")
+    timage = to_rgb(images.sample_at(target, images.working_size())[0])
+    with st.spinner(f"Computing the features of {target} and predicting…"):
+        tpred = apply(model_key, model, timage)
+    display.show(render(timage, tpred, classes, "overlay", 0.5), caption=f"{target}, segmented by the model")
+    share.download_png("Labels of this image (PNG)", tpred.astype(np.uint8), f"{target}_labels.png",
+                       key=f"{page}:dl_applied")

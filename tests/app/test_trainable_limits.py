@@ -117,3 +117,22 @@ def test_a_colour_and_a_gray_image_train_one_model_from_cached_features_in_one_l
     assert len(calls) == 2  # the gray image's prediction reuses its cached colour-layout features
     V._features.clear()
     V._HELD.clear()
+
+
+def test_a_rerun_that_changes_no_stroke_or_setting_computes_no_features(monkeypatch):
+    """The shared feature cache may have dropped this image's features for another image's (two photos at 1 MP
+    with the Improved features do not fit its budget): a brush change must not compute them again (it did, 1.3–2.2 s
+    per change at 1 MP), since the model and its prediction are cached."""
+    at = app_test(PAGE, timeout=300, working_size=128, session_state=trainable_opened_on("improved", trees=10))
+    no_exception(at)
+    assert V.model_ready(at.session_state[f"{K}:_last_run"]["inputs"])
+    calls = []
+    original = FeatureSpec.__call__
+    monkeypatch.setattr(FeatureSpec, "__call__", lambda self, image, **kw: calls.append(1) or original(self, image, **kw))
+    V._features.clear()  # as if another image's features had pushed these out
+    V._HELD.clear()
+    V._READY.clear()
+    at.slider(f"{K}:brush").set_value(at.slider(f"{K}:brush").value + 2).run(timeout=300)
+    no_exception(at)
+    assert calls == []
+    assert at.session_state[f"{K}:_last_run"]["pred"] is not None

@@ -135,3 +135,18 @@ def test_each_feature_family_has_a_named_checkbox_and_the_lbp_window_follows_the
     assert not at.slider(key="trainable_segmentation:sigma_max").disabled  # σ_max / 2 is the lbp window
     at.checkbox(key="trainable_segmentation:lbp").uncheck().run()
     assert at.slider(key="trainable_segmentation:sigma_max").disabled  # no family uses it now
+
+
+def test_the_model_is_applied_to_another_image_only_while_its_tab_is_open():
+    at = app_test(PAGE, timeout=300)
+    at.button(f"{K}:preset:Improved").click().run()
+    assert not any(s.label == "Apply to" for s in at.selectbox)  # closed tab: no other image's features, no predict
+    assert "impurity importance" in texts(at)  # the first tab is open
+    at.session_state[f"{K}:tabs"] = "Apply to an image"
+    at.run(timeout=300)
+    no_exception(at)
+    target = next(s for s in at.selectbox if s.label == "Apply to")
+    assert target.value != at.session_state[f"{K}:image"]
+    captions = [img.caption for e in at.get("image") for img in e.proto.imgs]
+    assert f"{target.value}, segmented by the model" in captions
+    assert "impurity importance" not in texts(at)  # the closed first tab did not run

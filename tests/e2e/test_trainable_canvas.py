@@ -85,12 +85,13 @@ def test_two_images_one_model_applied_to_a_third_and_a_refused_model_file(browse
     assert "strokes=none" not in page.url
 
     # one model, applied to a third image
-    page.get_by_role("tab", name="Apply to an image").click()
+    page.get_by_role("tab", name="Apply to an image").click()  # reruns the page: only the open tab's content runs
     choose(page, page.locator('[data-testid="stSelectbox"]').filter(has_text="Apply to"), "coffee")
     page.get_by_text("coffee, segmented by the model").first.wait_for(timeout=SLOW)
 
     # the model file: download, alter its feature version, upload: refused with what to do
     page.get_by_role("tab", name="Model file").click()
+    wait_for_app(page, timeout=SLOW)
     with page.expect_download() as info:
         page.get_by_role("button", name="Model file (.zip)").click()
     original = tmp_path / "segmenter.zip"
@@ -106,8 +107,10 @@ def test_two_images_one_model_applied_to_a_third_and_a_refused_model_file(browse
         for name, data in members.items():
             z.writestr(name, data)
     altered.write_bytes(buffer.getvalue())
-    page.get_by_role("tab", name="Apply to an image").click()
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(str(altered))
+    page.get_by_role("tab", name="Apply to an image").click()  # reruns the page: only the open tab's content runs
+    wait_for_app(page, timeout=SLOW)
+    page.locator('[data-testid="stFileUploader"]').filter(has_text="saved model file") \
+        .locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(altered))
     page.wait_for_timeout(800)
     wait_for_app(page, timeout=SLOW)
     page.get_by_text("definition version", exact=False).first.wait_for(timeout=60_000)
