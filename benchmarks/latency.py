@@ -196,8 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--megapixels", type=float, default=1.0, help="the uploaded photo's size (default 1.0)")
     parser.add_argument("--widgets", type=int, default=8, help="widgets moved per page (default 8)")
     parser.add_argument("--pages", default=None, help="comma-separated page file names (default: every page)")
-    parser.add_argument("--repeats", type=int, default=5,
-                        help="moves of each second-stage widget; its row is their median (default 5)")
+    parser.add_argument("--repeats", type=int, default=6,
+                        help="moves of each second-stage widget; its row is their median (default 6: a multiple of 2 "
+                             "and 3, so toggles and 2- or 3-option controls end where they began)")
     parser.add_argument("--max-seconds", type=float, default=900, help="no new change starts after this")
     parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for one result")
     parser.add_argument("--start-timeout", type=float, default=3,
