@@ -12,7 +12,6 @@ large windows cost the same as small ones.
   mean and anisotropy (low frequencies on a block-averaged pyramid level);
 * :func:`_local_stats` — local mean and standard deviation at several scales;
 * :func:`_edge_texture` — smoothed gradient magnitude and structure-tensor coherence / eigenvalues;
-* :func:`_tensor_scales` — structure-tensor coherence and smaller eigenvalue at 3 derivative scales;
 * :func:`_lab` — CIE Lab, raw and smoothed;
 * :func:`_palette` — local histograms of 15 fixed colours;
 * :func:`_lbp_histograms` — local histograms of rotation-invariant local binary patterns.
@@ -241,29 +240,6 @@ def _edge_texture(g, window=8.0):
     ev = structure_tensor_eigenvalues(a)
     coh = (ev[0] - ev[1]) / (ev[0] + ev[1] + 1e-9)
     stack = np.concatenate([gm, coh[..., None], np.moveaxis(ev, 0, -1)], axis=-1).astype(np.float32)
-    return _gauss_stack_fft(stack, [window] * stack.shape[-1])
-
-
-#: Derivative scales (px) of :func:`_tensor_scales`.
-TENSOR_SCALES = (1.0, 2.0, 4.0)
-
-
-def _tensor_scales(g, sigmas=TENSOR_SCALES, window=8.0):
-    """Multi-scale structure tensor (ilastik's texture family): for each σ, the tensor of the image smoothed at σ
-    integrated over a Gaussian window of σ (``skimage.feature.structure_tensor``), its eigenvalues as
-    σ · √λ (gradient units, comparable across scales), their coherence (√λ₁ − √λ₂) / (√λ₁ + √λ₂) and the
-    smaller one σ · √λ₂ (strong in corners and isotropic texture, weak along edges); both smoothed over ``window`` px.
-
-    Returns (H, W, 2 · len(sigmas)) float32: coherence, smaller eigenvalue, per σ.
-    """
-    from skimage.feature import structure_tensor, structure_tensor_eigenvalues
-    out = []
-    for s in sigmas:
-        gs = _gauss_stack_fft(np.asarray(g, np.float32)[..., None], [s])[..., 0].astype(np.float64)
-        l1, l2 = structure_tensor_eigenvalues(structure_tensor(gs, sigma=s, order="rc"))
-        l1, l2 = np.sqrt(np.maximum(l1, 0)) * s, np.sqrt(np.maximum(l2, 0)) * s
-        out += [(l1 - l2) / (l1 + l2 + 1e-9), l2]
-    stack = np.stack(out, -1).astype(np.float32)
     return _gauss_stack_fft(stack, [window] * stack.shape[-1])
 
 

@@ -14,10 +14,7 @@ function: ``spec(image)`` gives an ``(H, W, F)`` float32 array. Families:
     orientations, each smoothed over a window proportional to its wavelength, its orientation
     mean and anisotropy, and the local mean / spread at 2, 4, 8 px.
 ``edges``
-    Smoothed gradient magnitude (σ = 1, 2, 4 px) and structure-tensor coherence / eigenvalues; with
-    ``tensor`` (an option of this family, off in ``FeatureSpec()``, on in the page's presets that have
-    ``edges``) also the structure tensor at 3 scales: coherence and smaller eigenvalue at σ = 1, 2, 4 px,
-    smoothed over 8 px (6 features, placed last so that the other features keep their positions).
+    Smoothed gradient magnitude (σ = 1, 2, 4 px) and structure-tensor coherence / eigenvalues.
 ``intensity``
     Local mean brightness at scales 2 … ``sigma_max`` px and its spread at ``sigma_max``.
 ``color``
@@ -51,7 +48,6 @@ from core.trainable._filters import (
     LBP_POINTS,
     LBP_RADII,
     PALETTE_LAB,
-    TENSOR_SCALES,
     _edge_texture,
     _gabor_energy,
     _gray,
@@ -62,7 +58,6 @@ from core.trainable._filters import (
     _normalize,
     _palette,
     _prepare,
-    _tensor_scales,
 )
 
 __all__ = ["FAMILIES", "FEATURES_VERSION", "FREQUENCY_SETS", "FeatureSpec", "feature_bytes", "layout_of", "n_channels"]
@@ -115,9 +110,6 @@ class FeatureSpec:
         One flag per family (see the module docstring); at least one must be on. ``palette`` and
         ``lbp`` are off by default here (model files saved before they existed keep their
         features); the page's "improved" preset turns them on.
-    tensor : bool
-        With ``edges``: add the multi-scale structure tensor (coherence and smaller eigenvalue at σ = 1, 2, 4 px;
-        6 features, last). Off by default (model files saved before it existed keep their features).
     frequencies : {"corrected", "tutorial"}
         Frequency set of the ``gabor`` family.
     sigma_max : float
@@ -138,7 +130,6 @@ class FeatureSpec:
     color: bool = True
     palette: bool = False
     lbp: bool = False
-    tensor: bool = False
     frequencies: str = "corrected"
     sigma_max: float = 16.0
 
@@ -146,8 +137,6 @@ class FeatureSpec:
         for name in FAMILIES:
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise constraint_error(name, "a boolean", getattr(self, name))
-        if not isinstance(self.tensor, (bool, np.bool_)):
-            raise constraint_error("tensor", "a boolean", self.tensor)
         if not any(getattr(self, name) for name in FAMILIES):
             raise ValueError("Choose at least one feature family (gabor, texture, edges, intensity, color, palette or lbp).")
         check_choice("frequencies", self.frequencies, list(FREQUENCY_SETS))
@@ -202,8 +191,6 @@ class FeatureSpec:
         if self.lbp and channels == 1:
             out += [("lbp", f"lbp_r{r}_{'other' if c == LBP_POINTS + 1 else c}_s{self.sigma_max / 2:g}")
                     for r in LBP_RADII for c in range(LBP_POINTS + 2)]
-        if self.edges and self.tensor:
-            out += [("edges", f"tensor_{kind}_s{s:g}") for s in TENSOR_SCALES for kind in ("coherence", "l2")]
         return out
 
     def names(self, channels: int = 3) -> list[str]:
@@ -221,8 +208,6 @@ class FeatureSpec:
     def margin(self) -> int:
         """Pixels of context a feature needs on each side to equal its value on the whole image."""
         reach = [24.0]  # edges (σ ≤ 4 and an 8 px window) and texture's normalisation
-        if self.edges and self.tensor:
-            reach.append(3 * (2 * max(TENSOR_SCALES) + 8.0) + 3 * _NORMALIZE)  # σ, its window, 8 px, normalisation
         if self.gabor:
             f = min(FREQUENCY_SETS[self.frequencies])
             reach.append(3 * 0.56 / f * 1.0 + 1)  # the Gabor envelope: 3 σ, σ ≈ 0.56 / f at 1 octave
@@ -284,8 +269,6 @@ class FeatureSpec:
             parts.append(_palette(img, (float(self.sigma_max),)))
         if self.lbp and img.ndim == 2:
             parts.append(_lbp_histograms(gray, float(self.sigma_max) / 2))
-        if self.edges and self.tensor:
-            parts.append(_tensor_scales(norm))
         if not parts:  # only families of the other kind of image (e.g. lbp alone on a colour image)
             return np.zeros(img.shape[:2] + (0,), np.float32)
         return np.ascontiguousarray(np.concatenate(parts, axis=-1), dtype=np.float32)

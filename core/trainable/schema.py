@@ -95,15 +95,10 @@ PRESETS = {
 
 
 def feature_spec(values) -> FeatureSpec:
-    """The :class:`FeatureSpec` of the page's values.
-
-    The multi-scale structure tensor (``FeatureSpec.tensor``) comes with the ``edges`` family (there is no checkbox
-    of its own; a ``tensor`` value, if given, decides).
-    """
+    """The :class:`FeatureSpec` of the page's values."""
     return FeatureSpec(gabor=bool(values["gabor"]), texture=bool(values["texture"]), edges=bool(values["edges"]),
                        intensity=bool(values["intensity"]), color=bool(values["color"]), palette=bool(values["palette"]),
-                       lbp=bool(values["lbp"]), tensor=bool(values.get("tensor", values["edges"])),
-                       frequencies=values["frequencies"], sigma_max=float(values["sigma_max"]))
+                       lbp=bool(values["lbp"]), frequencies=values["frequencies"], sigma_max=float(values["sigma_max"]))
 
 
 def fit_kwargs(values) -> dict:

@@ -265,32 +265,6 @@ def test_lbp_family_histograms_gray_texture():
     assert not any(SCHEMA.parse(PRESETS[name])["lbp"] for name in ("tutorial", "tutorial_corrected"))
 
 
-def test_tensor_option_multiscale_structure_tensor():
-    """``tensor`` (an option of the edges family): coherence and smaller eigenvalue at σ 1, 2, 4, placed last;
-    off in FeatureSpec() (saved model files keep their features), on in the presets with edges."""
-    img = np.zeros((48, 96), np.uint8)
-    img[:, :48] = np.where(np.arange(48) % 6 < 3, 40, 200)[None, :]  # vertical stripes: coherent
-    img[:, 48:] = np.random.default_rng(4).integers(0, 256, (48, 48))  # noise: isotropic
-    base = FeatureSpec(texture=False, intensity=False, color=False)
-    spec = FeatureSpec(texture=False, intensity=False, color=False, tensor=True)
-    f, g = base(img), spec(img)
-    assert g.shape == (48, 96, base.n_features(1) + 6) and spec.n_features(3) == base.n_features(3) + 6
-    np.testing.assert_array_equal(g[..., :-6], f)  # the other features keep their positions and values
-    assert spec.names(1)[-6:] == [f"tensor_{k}_s{s}" for s in (1, 2, 4) for k in ("coherence", "l2")]
-    assert set(spec.families(1)[-6:]) == {"edges"} and np.isfinite(g).all()
-    coherence = g[..., -6]
-    assert coherence[24, 12] > coherence[24, 84] + 0.2  # stripes are oriented, noise is not
-    assert FeatureSpec(edges=False, tensor=True).n_features(1) == FeatureSpec(edges=False).n_features(1)
-    assert not FeatureSpec().tensor and not FeatureSpec.from_dict({"lbp": True}).tensor  # an old model file
-    assert fit_kwargs(SCHEMA.parse(PRESETS["improved"]))["features"].tensor
-    assert fit_kwargs(SCHEMA.parse(PRESETS["blank"]))["features"].tensor
-    assert not any(fit_kwargs(SCHEMA.parse(PRESETS[name]))["features"].tensor for name in ("tutorial", "tutorial_corrected"))
-    with pytest.raises(ValueError, match="tensor"):
-        FeatureSpec(tensor="yes")
-    assert feature_bytes((960, 1280, 3), fit_kwargs(SCHEMA.parse(PRESETS["improved"]))["features"]) <= 512 * 2**20
-    assert feature_bytes((960, 1280), fit_kwargs(SCHEMA.parse(PRESETS["improved"]))["features"]) <= 512 * 2**20
-
-
 def test_gray_photo_stored_as_rgb_is_gray():
     """An RGB image with three equal channels gets a gray image's features (lbp, no colour / palette)."""
     rng = np.random.default_rng(4)
