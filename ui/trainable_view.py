@@ -185,8 +185,12 @@ def apply(inputs: RunInputs, _seg: T.Segmenter, image: np.ndarray) -> np.ndarray
 
     Its features are computed for this prediction and dropped: held in the shared feature cache they would push
     out the training images' features, which every rerun of the page needs (at 1 MP both do not fit its budget).
+    Raises ``ValueError`` (before any work) when they would exceed :data:`FEATURE_LIMIT_MB`, as the page's own do.
     """
-    pred = T.proba_to_labels(_seg.predict_proba(to_rgb(image) if _seg.channels == 3 else image))
+    img = to_rgb(image) if _seg.channels == 3 else image
+    if isinstance(_seg.features, FeatureSpec):
+        check_feature_budget(img, _seg.features)
+    pred = T.proba_to_labels(_seg.predict_proba(img))
     pred.setflags(write=False)
     return pred
 
@@ -302,8 +306,12 @@ def apply_tab(seg: T.Segmenter, inputs: RunInputs, classes: list[ClassInfo], *, 
             return
     target = st.selectbox("Apply to", [s for s in SAMPLES if s != current], key=f"{page}:apply_to")
     timage = to_rgb(images.sample_at(target, images.working_size())[0])
-    with st.spinner(f"Computing the features of {target} and predicting…"):
-        tpred = apply(model_key, model, timage)
+    try:
+        with st.spinner(f"Computing the features of {target} and predicting…"):
+            tpred = apply(model_key, model, timage)
+    except ValueError as err:
+        st.warning(escape_md(err, 400), icon=":material/memory:")
+        return
     display.show(render(timage, tpred, classes, "overlay", 0.5), caption=f"{target}, segmented by the model")
     share.download_png("Labels of this image (PNG)", tpred.astype(np.uint8), f"{target}_labels.png",
                        key=f"{page}:dl_applied")

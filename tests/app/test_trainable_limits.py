@@ -136,3 +136,15 @@ def test_a_rerun_that_changes_no_stroke_or_setting_computes_no_features(monkeypa
     no_exception(at)
     assert calls == []
     assert at.session_state[f"{K}:_last_run"]["pred"] is not None
+
+
+def test_applying_the_model_to_an_image_whose_features_exceed_the_budget_says_so(monkeypatch):
+    at = app_test(PAGE, timeout=300, working_size=128, session_state=trainable_opened_on("improved", trees=10))
+    no_exception(at)
+    monkeypatch.setattr(V, "FEATURE_LIMIT_MB", 0.01)  # every image's features over it
+    V.apply.clear()
+    at.session_state[f"{K}:tabs"] = "Apply to an image"
+    at.run(timeout=300)
+    no_exception(at)
+    assert any("more than this server gives one image" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert not [img for e in at.get("image") for img in e.proto.imgs if "segmented by the model" in img.caption]
