@@ -188,7 +188,9 @@ if last is not None and last.get("shown") is not None:
     display.show(last["shown"], container=slot, caption="(the last result, while the new one computes)")
 try:
     layout = T.layout_of(train_images)  # colour if any image is: every image's features in that layout
-    needed = () if V.model_ready(inputs) else zip(train_images, keys)  # a model trained lately needs no features
+    # the last run trained on these very inputs: its model and prediction are cached, no features are needed (the
+    # shared feature cache may have dropped them for another image's: two 1 MP photos do not fit it together)
+    needed = () if last is not None and last["inputs"] == inputs else zip(train_images, keys)
     for image_, k in needed:
         if not V.features_ready(image_, kwargs["features"], layout):
             est = V.estimate_seconds(image_, kwargs["features"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import html
 import json
 import threading
@@ -129,32 +128,13 @@ def held_feature_bytes() -> int:
         return sum(n for n, _ in _HELD.values())
 
 
-FIT_ENTRIES = 6
-_FITTED: OrderedDict[RunInputs, None] = OrderedDict()  # the inputs _fit computed last (as many as it keeps)
-
-
-@cache.cache_resource(max_entries=FIT_ENTRIES)
+@cache.cache_resource(max_entries=6)
 def _fit(inputs: RunInputs, _images: list, _labels: list) -> T.Segmenter:
     kwargs = json.loads(inputs.fit)
     spec = FeatureSpec.from_dict(kwargs.pop("features"))
     layout = layout_of(_images)  # the layout fit_segmenter trains in: no recomputation there
     arrays = [features_of(img, spec_json(spec), layout) for img in _images]
-    seg = T.fit_segmenter(list(_images), list(_labels), features=spec, feature_array=arrays, **kwargs)
-    with _HELD_LOCK:
-        _FITTED[inputs] = None
-        while len(_FITTED) > FIT_ENTRIES:
-            _FITTED.popitem(last=False)
-    return seg
-
-
-def model_ready(inputs: RunInputs) -> bool:
-    """Whether the model of ``inputs`` was trained lately: a rerun that changes no stroke and no setting (a brush,
-    the view, a tab) then needs no image's features, which the shared cache may have dropped for another image's
-    (two photos at 1 MP with the Improved features do not fit its budget together). If the cache has dropped the
-    model too, ``fit`` trains it again and computes what it needs, without the page's progress bar.
-    """
-    with _HELD_LOCK:
-        return inputs in _FITTED
+    return T.fit_segmenter(list(_images), list(_labels), features=spec, feature_array=arrays, **kwargs)
 
 
 def fit(inputs: RunInputs, images: list, labels: list, classes: list[ClassInfo]) -> T.Segmenter:
@@ -298,7 +278,7 @@ def apply_tab(seg: T.Segmenter, inputs: RunInputs, classes: list[ClassInfo], *, 
         data = upload.getvalue()
         try:
             model = T.load_segmenter(data)
-            model_key = RunInputs(("file",), (hashlib.blake2b(data, digest_size=12).hexdigest(),), "")
+            model_key = RunInputs(("file",), (image_digest(np.frombuffer(data, np.uint8)),), "")
             st.success(f"Loaded: {model.n_classes} classes ({escape_md(', '.join(model.class_names), 120)}), "
                        f"trained on {model.n_images} image(s).", icon=":material/check:")
         except ValueError as err:
